@@ -1,0 +1,40 @@
+//! One migrator per module schema. Each keeps its history in `"<schema>"."seaql_migrations"`
+//! (see `kernel::migrate`), so a split service migrates only the schema it owns.
+//!
+//! Conventions: one migration per file, named `m<date>_<seq>_<what>.rs`; tables are created
+//! schema-qualified; SQLite index names are schema-qualified instead of their tables
+//! (see `kernel::migrate::EventTables`).
+
+pub use kernel::migrate::SchemaMigrations;
+pub use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+macro_rules! schema_migrator {
+    ($feature:literal, $module:ident, $schema:expr, [$($migration:expr),* $(,)?]) => {
+        #[cfg(feature = $feature)]
+        pub mod $module {
+            use super::*;
+
+            /// Migrations of this module's schema, oldest first.
+            pub struct Migrator;
+
+            impl MigratorTrait for Migrator {
+                fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+                    vec![
+                        Box::new(kernel::migrate::EventTables { schema: $schema }),
+                        $(Box::new($migration)),*
+                    ]
+                }
+            }
+
+            pub const MIGRATIONS: SchemaMigrations =
+                SchemaMigrations { schema: $schema, migrations: <Migrator as MigratorTrait>::migrations };
+        }
+    };
+}
+
+schema_migrator!("auth", auth, "auth", []);
+schema_migrator!("dealer", dealer, "dealer", []);
+schema_migrator!("customer", customer, "customer", []);
+schema_migrator!("manufacturer", manufacturer, "manufacturer", []);
+schema_migrator!("report", report, "report", []);
+schema_migrator!("notification", notification, "notification", []);

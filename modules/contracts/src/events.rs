@@ -1,0 +1,90 @@
+//! Integration events: the only way modules learn of each other's changes.
+//!
+//! Each event type carries its registered name (`<module>.<event>.v<version>`) as a constant;
+//! [`REGISTRY`] lists every name, and start-up refuses a publication or subscription to a name
+//! that is not in it.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+pub mod auth;
+
+/// A versioned event name and the module allowed to publish it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventName {
+    pub name: &'static str,
+    pub source: &'static str,
+}
+
+/// An event type that crosses module boundaries.
+pub trait IntegrationEvent: Serialize + DeserializeOwned + Send + Sync {
+    /// Registered name with version, e.g. `auth.user_registered.v1`.
+    const NAME: &'static str;
+    /// The module that owns (and alone publishes) the event.
+    const SOURCE: &'static str;
+    /// The id of the aggregate the event is about; events of one aggregate are delivered in order.
+    fn aggregate_id(&self) -> String;
+
+    fn event_name() -> EventName {
+        EventName {
+            name: Self::NAME,
+            source: Self::SOURCE,
+        }
+    }
+}
+
+macro_rules! registry {
+    ($($ty:path),* $(,)?) => {
+        /// Every registered integration event name.
+        pub const REGISTRY: &[EventName] = &[
+            $(EventName { name: <$ty as IntegrationEvent>::NAME, source: <$ty as IntegrationEvent>::SOURCE }),*
+        ];
+    };
+}
+
+registry![
+    auth::UserRegistered,
+    auth::PasswordResetRequested,
+    auth::UserDeactivated,
+];
+
+/// Looks a name up in the registry.
+pub fn lookup(name: &str) -> Option<&'static EventName> {
+    REGISTRY.iter().find(|e| e.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_versioned_and_prefixed_by_their_source() {
+        let mut seen = HashSet::new();
+        for event in REGISTRY {
+            assert!(
+                seen.insert(event.name),
+                "duplicate event name {}",
+                event.name
+            );
+            let parts: Vec<&str> = event.name.split('.').collect();
+            assert_eq!(
+                parts.len(),
+                3,
+                "{} must be <module>.<event>.v<n>",
+                event.name
+            );
+            assert_eq!(
+                parts[0], event.source,
+                "{} is not prefixed by its source",
+                event.name
+            );
+            assert!(crate::modules::ALL.contains(&event.source));
+            let version = parts[2].strip_prefix('v').unwrap_or_default();
+            assert!(
+                version.parse::<u32>().is_ok(),
+                "{} has no numeric version",
+                event.name
+            );
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! What modules may know of each other: module names, integration event types and their
+//! registered names, shared ids. Nothing here depends on a module crate.
+
+pub mod events;
+pub mod modules;
+
+pub use events::{EventName, IntegrationEvent};

@@ -1,0 +1,506 @@
+//! Settings: `config/default.toml` → `config/{EVDMS_ENV}.toml` → `EVDMS__SECTION__KEY`.
+//!
+//! The default file is compiled into the binary so that it runs from any directory; files on disk
+//! (in `EVDMS_CONFIG_DIR`, default `./config`) overlay it. [`Settings::validate`] turns every
+//! mistake into one line naming the key.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::{collections::BTreeMap, fmt, path::PathBuf, str::FromStr};
+
+const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Test,
+    Production,
+}
+
+impl FromStr for Environment {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "test" => Ok(Self::Test),
+            "production" | "prod" => Ok(Self::Production),
+            other => Err(ConfigError::new(
+                "EVDMS_ENV",
+                format!("unknown environment `{other}` (expected development, test or production)"),
+            )),
+        }
+    }
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// A configuration mistake, naming the offending key.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid configuration `{key}`: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(skip, default = "default_env")]
+    pub env: Environment,
+    pub server: ServerSettings,
+    pub data: DataSettings,
+    pub database: DatabaseSettings,
+    pub bus: BusSettings,
+    pub cache: CacheSettings,
+    pub analytics: AnalyticsSettings,
+    pub auth: AuthSettings,
+    pub seed: SeedSettings,
+    pub log: LogSettings,
+    pub ops: OpsSettings,
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceEndpoint>,
+}
+
+fn default_env() -> Environment {
+    Environment::Development
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub json_limit_bytes: usize,
+    pub shutdown_timeout_secs: u64,
+    pub workers: usize,
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub run_migrations: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransportKind {
+    Auto,
+    InProcess,
+    Rabbitmq,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusSettings {
+    pub transport: TransportKind,
+    pub amqp_url: SecretString,
+    pub relay_enabled: bool,
+    pub relay_batch_size: u32,
+    pub relay_poll_interval_ms: u64,
+    pub relay_lease_secs: u64,
+    pub max_attempts: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    pub redis_url: SecretString,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsSettings {
+    pub mongo_url: SecretString,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub signing_key_file: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSettings {
+    pub dev_password: SecretString,
+    pub on_start: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpsSettings {
+    pub max_outbox_lag_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceEndpoint {
+    pub url: String,
+}
+
+/// Which SQL backend the settings select.
+#[derive(Debug, Clone)]
+pub enum DatabaseKind {
+    /// SQLite: the main file; module schemas are sibling files ATTACHed under their names.
+    Sqlite {
+        main_file: PathBuf,
+    },
+    Postgres {
+        url: SecretString,
+    },
+}
+
+impl fmt::Display for DatabaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite { main_file } => write!(f, "sqlite ({})", main_file.display()),
+            Self::Postgres { .. } => write!(f, "postgres"),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings for the environment named by `EVDMS_ENV` (default development).
+    pub fn load() -> Result<Self, ConfigError> {
+        let env = match std::env::var("EVDMS_ENV") {
+            Ok(value) if !value.trim().is_empty() => value.parse()?,
+            _ => Environment::Development,
+        };
+        let dir = std::env::var("EVDMS_CONFIG_DIR").unwrap_or_else(|_| "config".to_owned());
+        Self::load_from(env, &PathBuf::from(dir), std::env::vars())
+    }
+
+    /// Loads settings from the embedded defaults, the files in `dir` and the given variables.
+    pub fn load_from(
+        env: Environment,
+        dir: &std::path::Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars: config::Map<String, String> = vars
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("EVDMS__"))
+            .collect();
+        let builder = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_TOML,
+                config::FileFormat::Toml,
+            ))
+            .add_source(config::File::from(dir.join("default.toml")).required(false))
+            .add_source(
+                config::File::from(dir.join(env.as_str()).with_extension("toml")).required(false),
+            )
+            .add_source(
+                config::Environment::with_prefix("EVDMS")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("server.cors_origins")
+                    .try_parsing(true)
+                    .source(Some(vars)),
+            );
+        let raw = builder.build().map_err(config_error)?;
+        let mut settings: Settings = raw.try_deserialize().map_err(config_error)?;
+        settings.env = env;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what serde cannot: URLs, combinations, production secrets.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.database_kind()?;
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::new(
+                "database.max_connections",
+                "must be at least 1",
+            ));
+        }
+        if self.database.min_connections > self.database.max_connections {
+            return Err(ConfigError::new(
+                "database.min_connections",
+                "exceeds database.max_connections",
+            ));
+        }
+        check_url("bus.amqp_url", &self.bus.amqp_url, &["amqp", "amqps"])?;
+        if self.bus.transport == TransportKind::Rabbitmq
+            && self.bus.amqp_url.expose_secret().is_empty()
+        {
+            return Err(ConfigError::new(
+                "bus.amqp_url",
+                "required when bus.transport = \"rabbitmq\"",
+            ));
+        }
+        if self.bus.max_attempts == 0 {
+            return Err(ConfigError::new("bus.max_attempts", "must be at least 1"));
+        }
+        if self.bus.relay_batch_size == 0 {
+            return Err(ConfigError::new(
+                "bus.relay_batch_size",
+                "must be at least 1",
+            ));
+        }
+        check_url(
+            "cache.redis_url",
+            &self.cache.redis_url,
+            &["redis", "rediss"],
+        )?;
+        check_url(
+            "analytics.mongo_url",
+            &self.analytics.mongo_url,
+            &["mongodb", "mongodb+srv"],
+        )?;
+        for (name, service) in &self.services {
+            let key = format!("services.{name}.url");
+            if !contracts::modules::ALL.contains(&name.as_str()) {
+                return Err(ConfigError::new(key, format!("`{name}` is not a module")));
+            }
+            check_url(
+                &key,
+                &SecretString::from(service.url.clone()),
+                &["http", "https"],
+            )?;
+        }
+        for origin in &self.server.cors_origins {
+            if origin == "*" {
+                return Err(ConfigError::new(
+                    "server.cors_origins",
+                    "list origins explicitly; `*` is not allowed",
+                ));
+            }
+            check_url(
+                "server.cors_origins",
+                &SecretString::from(origin.clone()),
+                &["http", "https"],
+            )?;
+        }
+        if self.auth.access_token_ttl_secs == 0 {
+            return Err(ConfigError::new(
+                "auth.access_token_ttl_secs",
+                "must be positive",
+            ));
+        }
+        if self.env == Environment::Production {
+            if self.auth.signing_key_file.trim().is_empty() {
+                return Err(ConfigError::new(
+                    "auth.signing_key_file",
+                    "production needs an Ed25519 signing key (PEM); development keys are refused",
+                ));
+            }
+            if self.seed.on_start {
+                return Err(ConfigError::new(
+                    "seed.on_start",
+                    "demo data is never seeded in production",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The SQL backend selected by `database.url`.
+    pub fn database_kind(&self) -> Result<DatabaseKind, ConfigError> {
+        let url = self.database.url.expose_secret().trim();
+        if url.is_empty() {
+            return Ok(DatabaseKind::Sqlite {
+                main_file: self.data.dir.join("evdms.db"),
+            });
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() || path.starts_with(":memory:") {
+                return Err(ConfigError::new(
+                    "database.url",
+                    "SQLite needs a file path (module schemas are files beside it)",
+                ));
+            }
+            return Ok(DatabaseKind::Sqlite {
+                main_file: PathBuf::from(path),
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            url::Url::parse(url)
+                .map_err(|e| ConfigError::new("database.url", format!("malformed URL: {e}")))?;
+            return Ok(DatabaseKind::Postgres {
+                url: SecretString::from(url.to_owned()),
+            });
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(ConfigError::new(
+            "database.url",
+            format!("unknown database backend `{scheme}` (expected sqlite:// or postgres://)"),
+        ))
+    }
+
+    /// The address to bind.
+    pub fn listen_address(&self) -> String {
+        format!("{}:{}", self.server.host, self.server.port)
+    }
+}
+
+fn check_url(key: &str, value: &SecretString, schemes: &[&str]) -> Result<(), ConfigError> {
+    let value = value.expose_secret().trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    let url =
+        url::Url::parse(value).map_err(|e| ConfigError::new(key, format!("malformed URL: {e}")))?;
+    if !schemes.contains(&url.scheme()) {
+        return Err(ConfigError::new(
+            key,
+            format!(
+                "unsupported scheme `{}` (expected {})",
+                url.scheme(),
+                schemes.join(" or ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn config_error(error: config::ConfigError) -> ConfigError {
+    // The config crate names the key in its message ("... for key `server.port`").
+    let message = error.to_string();
+    let key = message
+        .split("for key `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or("config")
+        .to_owned();
+    ConfigError::new(key, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        load_env(Environment::Development, vars)
+    }
+
+    fn load_env(env: Environment, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        Settings::load_from(env, std::path::Path::new("/nonexistent"), vars)
+    }
+
+    #[test]
+    fn defaults_need_no_services() {
+        let settings = load(&[]).unwrap();
+        assert_eq!(settings.server.port, 8080);
+        assert!(matches!(
+            settings.database_kind().unwrap(),
+            DatabaseKind::Sqlite { .. }
+        ));
+        assert_eq!(settings.bus.transport, TransportKind::Auto);
+        assert!(settings.cache.redis_url.expose_secret().is_empty());
+    }
+
+    #[test]
+    fn environment_variables_override_files() {
+        let settings = load(&[
+            ("EVDMS__SERVER__PORT", "9999"),
+            ("EVDMS__DATABASE__URL", "postgres://u@localhost/db"),
+            (
+                "EVDMS__SERVER__CORS_ORIGINS",
+                "http://a.test,https://b.test",
+            ),
+            ("EVDMS__SERVICES__AUTH__URL", "http://auth:8080"),
+        ])
+        .unwrap();
+        assert_eq!(settings.server.port, 9999);
+        assert!(matches!(
+            settings.database_kind().unwrap(),
+            DatabaseKind::Postgres { .. }
+        ));
+        assert_eq!(
+            settings.server.cors_origins,
+            ["http://a.test", "https://b.test"]
+        );
+        assert_eq!(settings.services["auth"].url, "http://auth:8080");
+    }
+
+    #[test]
+    fn mistakes_name_their_key() {
+        let cases = [
+            (("EVDMS__DATABASE__URL", "mysql://x"), "database.url"),
+            (("EVDMS__DATABASE__URL", "postgres://[::1"), "database.url"),
+            (("EVDMS__BUS__AMQP_URL", "not a url"), "bus.amqp_url"),
+            (("EVDMS__BUS__TRANSPORT", "carrier-pigeon"), "bus.transport"),
+            (("EVDMS__SERVER__PORT", "eighty"), "server.port"),
+            (("EVDMS__CACHE__REDIS_URL", "http://x"), "cache.redis_url"),
+            (
+                ("EVDMS__SERVICES__BILLING__URL", "http://x"),
+                "services.billing.url",
+            ),
+        ];
+        for ((key, value), expected) in cases {
+            let error = load(&[(key, value)]).unwrap_err();
+            assert_eq!(error.key, expected, "{key}={value}: {error}");
+        }
+    }
+
+    #[test]
+    fn rabbitmq_transport_needs_a_url() {
+        let error = load(&[("EVDMS__BUS__TRANSPORT", "rabbitmq")]).unwrap_err();
+        assert_eq!(error.key, "bus.amqp_url");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_signing_key() {
+        let error = load_env(Environment::Production, &[]).unwrap_err();
+        assert_eq!(error.key, "auth.signing_key_file");
+        let ok = load_env(
+            Environment::Production,
+            &[("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem")],
+        );
+        assert!(ok.is_ok());
+    }
+}

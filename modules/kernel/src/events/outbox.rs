@@ -1,0 +1,86 @@
+//! Writing events into a module's outbox, inside the transaction that makes the change.
+
+use super::{now_ms, sql::stmt, EventEnvelope};
+use crate::db::WriteTxn;
+use contracts::IntegrationEvent;
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+/// The Postgres channel on which commits that wrote events notify relays in other processes.
+pub const NOTIFY_CHANNEL: &str = "evdms_outbox";
+
+/// Records `event` in its source module's outbox as part of `txn`. Delivered only if `txn`
+/// commits; the commit wakes the relays.
+pub async fn publish<E: IntegrationEvent>(txn: &mut WriteTxn, event: &E) -> Result<Uuid, DbErr> {
+    let envelope = EventEnvelope::wrap(event)
+        .map_err(|e| DbErr::Custom(format!("serialising {}: {e}", E::NAME)))?;
+    publish_envelope(txn, E::SOURCE, &envelope).await?;
+    Ok(envelope.id)
+}
+
+/// Records a ready-made envelope in `schema`'s outbox.
+pub async fn publish_envelope(
+    txn: &mut WriteTxn,
+    schema: &str,
+    envelope: &EventEnvelope,
+) -> Result<(), DbErr> {
+    let now = now_ms();
+    let sql = format!(
+        "INSERT INTO \"{schema}\".\"outbox\" \
+         (id, name, source, aggregate_id, occurred_at, correlation_id, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)"
+    );
+    let values = vec![
+        envelope.id.to_string().into(),
+        envelope.name.clone().into(),
+        envelope.source.clone().into(),
+        envelope.aggregate_id.clone().into(),
+        envelope.occurred_at.timestamp_millis().into(),
+        envelope.correlation_id.clone().into(),
+        envelope.payload.to_string().into(),
+        now.into(),
+    ];
+    let backend = txn.get_database_backend();
+    txn.execute(stmt(backend, &sql, values)).await?;
+    if backend == sea_orm::DbBackend::Postgres {
+        // Delivered at commit (and only then), once per transaction and channel payload.
+        let notify = format!("SELECT pg_notify('{NOTIFY_CHANNEL}', '{schema}')");
+        txn.execute_unprepared(&notify).await?;
+    }
+    txn.mark_events_written();
+    Ok(())
+}
+
+/// Counts of one outbox, for `/ready` and `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub dead: i64,
+    /// Age in seconds of the oldest pending event (0 if none).
+    pub oldest_pending_age_secs: i64,
+}
+
+pub async fn stats(db: &impl ConnectionTrait, schema: &str) -> Result<OutboxStats, DbErr> {
+    let sql = format!(
+        "SELECT \
+           COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
+           COALESCE(SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END), 0) AS dead, \
+           MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest \
+         FROM \"{schema}\".\"outbox\" WHERE status <> 'published'"
+    );
+    let row = db
+        .query_one(stmt(db.get_database_backend(), &sql, vec![]))
+        .await?;
+    let Some(row) = row else {
+        return Ok(OutboxStats::default());
+    };
+    let pending: i64 = row.try_get("", "pending")?;
+    let dead: i64 = row.try_get("", "dead")?;
+    let oldest: Option<i64> = row.try_get("", "oldest")?;
+    let age = oldest.map(|t| ((now_ms() - t) / 1000).max(0)).unwrap_or(0);
+    Ok(OutboxStats {
+        pending,
+        dead,
+        oldest_pending_age_secs: age,
+    })
+}

@@ -1,0 +1,69 @@
+//! Transports carry envelopes from a relay to the handlers. In-process delivers to the handlers
+//! of this binary through their inboxes; RabbitMQ (its own issue) will implement the same trait.
+
+use super::{inbox, EventEnvelope, EventHandler};
+use crate::{db::Db, metrics::Metrics};
+use std::{collections::HashMap, sync::Arc};
+
+#[async_trait::async_trait]
+pub trait Transport: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Delivers (or durably hands over) one event. An error makes the relay retry it later.
+    async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()>;
+}
+
+/// Delivers to every local handler subscribed to the event's name, each through its inbox.
+/// A failing handler fails the delivery; handlers that already succeeded skip the retry.
+pub struct InProcessTransport {
+    db: Db,
+    handlers: HashMap<&'static str, Vec<Arc<dyn EventHandler>>>,
+    metrics: Option<Metrics>,
+}
+
+impl InProcessTransport {
+    pub fn new(db: Db, handlers: &[Arc<dyn EventHandler>], metrics: Option<Metrics>) -> Self {
+        let mut by_event: HashMap<&'static str, Vec<Arc<dyn EventHandler>>> = HashMap::new();
+        for handler in handlers {
+            for name in handler.events() {
+                by_event.entry(name).or_default().push(handler.clone());
+            }
+        }
+        Self {
+            db,
+            handlers: by_event,
+            metrics,
+        }
+    }
+
+    /// Whether some local handler wants this event name.
+    pub fn has_subscribers(&self, name: &str) -> bool {
+        self.handlers.contains_key(name)
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for InProcessTransport {
+    fn name(&self) -> &'static str {
+        "in-process"
+    }
+
+    async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()> {
+        let Some(handlers) = self.handlers.get(event.name.as_str()) else {
+            return Ok(());
+        };
+        let mut failures = Vec::new();
+        for handler in handlers {
+            if let Err(error) =
+                inbox::handle_once(&self.db, handler.as_ref(), event, self.metrics.as_ref()).await
+            {
+                tracing::warn!(handler = handler.name(), event = %event.name, error = ?error, "handler failed");
+                failures.push(format!("{}: {error:#}", handler.name()));
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!(failures.join("; "))
+        }
+    }
+}

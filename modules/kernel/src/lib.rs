@@ -1,0 +1,25 @@
+//! Cross-cutting platform shared by every module: configuration, errors, HTTP edge, database,
+//! migrations, events (outbox, relay, inbox, transports), auth extractor, pagination, operations.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod metrics;
+pub mod migrate;
+pub mod module;
+pub mod ops;
+pub mod pagination;
+pub mod routing;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod validation;
+
+pub use auth::{Access, Caller, Role};
+pub use db::{Db, WriteTxn};
+pub use error::{ApiError, ApiResult};
+pub use module::{AppContext, Module, ModuleRuntime};
+pub use routing::RouteTable;

@@ -1,0 +1,64 @@
+//! The contract between the binary and a module crate.
+
+use crate::{
+    auth::Authenticator, config::Settings, db::Db, events::EventHandler, metrics::Metrics,
+    routing::RouteTable,
+};
+use std::sync::Arc;
+
+/// What every module gets at start-up.
+#[derive(Clone)]
+pub struct AppContext {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub metrics: Metrics,
+}
+
+/// Builds a module's routes; called once per HTTP worker.
+pub type RoutesFn = Arc<dyn Fn(&mut RouteTable) + Send + Sync>;
+
+/// A started module: its routes, its event handlers, and what it offers the kernel.
+pub struct ModuleRuntime {
+    pub routes: RoutesFn,
+    pub handlers: Vec<Arc<dyn EventHandler>>,
+    /// Set by the module that verifies tokens (auth); used by every route guard.
+    pub authenticator: Option<Arc<dyn Authenticator>>,
+}
+
+impl ModuleRuntime {
+    /// A module with routes and nothing else.
+    pub fn routes(routes: impl Fn(&mut RouteTable) + Send + Sync + 'static) -> Self {
+        Self {
+            routes: Arc::new(routes),
+            handlers: Vec::new(),
+            authenticator: None,
+        }
+    }
+
+    pub fn with_handlers(mut self, handlers: Vec<Arc<dyn EventHandler>>) -> Self {
+        self.handlers = handlers;
+        self
+    }
+}
+
+#[async_trait::async_trait]
+pub trait Module: Send + Sync {
+    /// Module name; also its schema.
+    fn name(&self) -> &'static str;
+
+    /// The module's OpenAPI paths and schemas (paths relative to the server root).
+    fn openapi(&self) -> utoipa::openapi::OpenApi;
+
+    /// Registered event names this module publishes.
+    fn publishes(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Builds the module's state, routes and handlers. Runs after migrations.
+    async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime>;
+
+    /// Writes the demo data (development and `evdms seed` only). Must be idempotent.
+    async fn seed(&self, _ctx: &AppContext) -> anyhow::Result<()> {
+        Ok(())
+    }
+}

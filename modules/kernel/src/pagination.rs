@@ -1,0 +1,169 @@
+//! List parameters (`?page=1&pageSize=20&sort=-createdAt,name&q=text`) and the list envelope.
+
+use crate::error::{ApiError, FieldError};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryOrder,
+    Select,
+};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 1-based page number.
+    pub page: Option<u64>,
+    /// Items per page (at most 100).
+    pub page_size: Option<u64>,
+    /// Comma-separated fields; `-` for descending, e.g. `-createdAt,name`.
+    pub sort: Option<String>,
+    /// Free-text search.
+    pub q: Option<String>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> u64 {
+        self.page.unwrap_or(1).max(1)
+    }
+
+    pub fn page_size(&self) -> u64 {
+        self.page_size
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE)
+    }
+
+    /// The search text, trimmed, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
+    /// Parses `sort` against the sortable fields (API name → column). Unknown fields → 422.
+    pub fn sort_by<C: Copy>(&self, allowed: &[(&str, C)]) -> Result<Vec<(C, Order)>, ApiError> {
+        let Some(sort) = self.sort.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for part in sort.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (field, order) = match part.strip_prefix('-') {
+                Some(field) => (field, Order::Desc),
+                None => (part.strip_prefix('+').unwrap_or(part), Order::Asc),
+            };
+            let column = allowed
+                .iter()
+                .find(|(name, _)| *name == field)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                    ApiError::validation(vec![FieldError::new(
+                        "sort",
+                        format!("cannot sort by `{field}`; sortable: {}", names.join(", ")),
+                    )])
+                })?;
+            out.push((column, order));
+        }
+        Ok(out)
+    }
+
+    /// Applies the sort (or `default`) to `select`, then fetches the requested page and total.
+    pub async fn fetch<E, M, C>(
+        &self,
+        db: &impl ConnectionTrait,
+        select: Select<E>,
+        sortable: &[(&str, C)],
+        default: (C, Order),
+        tie_breaker: C,
+    ) -> Result<Page<M>, ApiError>
+    where
+        E: EntityTrait<Model = M>,
+        M: FromQueryResult + Sized + Send + Sync,
+        C: ColumnTrait + Copy,
+    {
+        let mut sort = self.sort_by(sortable)?;
+        if sort.is_empty() {
+            sort.push(default);
+        }
+        let mut select = select;
+        for (column, order) in sort {
+            select = select.order_by(column, order);
+        }
+        // A unique last key keeps pages stable when sort values repeat.
+        select = select.order_by(tie_breaker, Order::Asc);
+        let paginator = select.paginate(db, self.page_size());
+        let total = paginator.num_items().await?;
+        let items = paginator.fetch_page(self.page() - 1).await?;
+        Ok(Page {
+            items,
+            page: self.page(),
+            page_size: self.page_size(),
+            total,
+        })
+    }
+}
+
+/// `{ "items": [...], "page": 1, "pageSize": 20, "total": 137 }`
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            page_size: self.page_size,
+            total: self.total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Col {
+        Name,
+        Created,
+    }
+
+    #[test]
+    fn page_size_is_capped_and_page_is_one_based() {
+        let params = ListParams {
+            page: Some(0),
+            page_size: Some(10_000),
+            ..Default::default()
+        };
+        assert_eq!(params.page(), 1);
+        assert_eq!(params.page_size(), MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn sort_parses_directions_and_rejects_unknown_fields() {
+        let allowed = [("name", Col::Name), ("createdAt", Col::Created)];
+        let params = ListParams {
+            sort: Some("-createdAt, name".into()),
+            ..Default::default()
+        };
+        let sort = params.sort_by(&allowed).unwrap();
+        assert_eq!(sort.len(), 2);
+        assert_eq!(sort[0].0, Col::Created);
+        assert!(matches!(sort[0].1, Order::Desc));
+        assert!(matches!(sort[1].1, Order::Asc));
+        let bad = ListParams {
+            sort: Some("password".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            bad.sort_by(&allowed).unwrap_err().kind(),
+            crate::error::ErrorKind::Validation
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! The modules compiled into this binary (Cargo features) with their migrators.
+
+use kernel::{migrate::SchemaMigrations, Module};
+use std::sync::Arc;
+
+pub struct EnabledModule {
+    pub module: Arc<dyn Module>,
+    pub migrations: SchemaMigrations,
+}
+
+impl EnabledModule {
+    pub fn name(&self) -> &'static str {
+        self.module.name()
+    }
+}
+
+/// Every module this build hosts, in start-up order.
+pub fn enabled() -> Vec<EnabledModule> {
+    #[allow(unused_mut)]
+    let mut modules: Vec<EnabledModule> = Vec::new();
+    #[cfg(feature = "auth")]
+    modules.push(EnabledModule {
+        module: auth::module(),
+        migrations: migration::auth::MIGRATIONS,
+    });
+    #[cfg(feature = "manufacturer")]
+    modules.push(EnabledModule {
+        module: manufacturer::module(),
+        migrations: migration::manufacturer::MIGRATIONS,
+    });
+    #[cfg(feature = "dealer")]
+    modules.push(EnabledModule {
+        module: dealer::module(),
+        migrations: migration::dealer::MIGRATIONS,
+    });
+    #[cfg(feature = "customer")]
+    modules.push(EnabledModule {
+        module: customer::module(),
+        migrations: migration::customer::MIGRATIONS,
+    });
+    #[cfg(feature = "report")]
+    modules.push(EnabledModule {
+        module: report::module(),
+        migrations: migration::report::MIGRATIONS,
+    });
+    #[cfg(feature = "notification")]
+    modules.push(EnabledModule {
+        module: notification::module(),
+        migrations: migration::notification::MIGRATIONS,
+    });
+    modules
+}
+
+/// Whether every module of the product is in this process (so in-process events reach all).
+pub fn is_monolith(modules: &[EnabledModule]) -> bool {
+    contracts::modules::ALL
+        .iter()
+        .all(|name| modules.iter().any(|m| m.name() == *name))
+}

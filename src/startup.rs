@@ -1,0 +1,374 @@
+//! `Application::build`: connect, migrate, start modules, check the wiring, start relays, bind.
+
+use crate::{modules::EnabledModule, openapi, routes};
+use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
+use anyhow::Context;
+use kernel::{
+    auth::Authenticator,
+    config::{Environment, Settings, TransportKind},
+    db::Db,
+    events::{
+        self, relay::listen_for_notifications, EventHandler, InProcessTransport, Relay,
+        RelaySettings, Transport,
+    },
+    http,
+    metrics::Metrics,
+    migrate,
+    module::{AppContext, RoutesFn},
+    ops::Ops,
+    RouteTable,
+};
+use std::{net::TcpListener, sync::Arc, time::Duration};
+use tokio::{sync::watch, task::JoinHandle};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    shutdown: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
+}
+
+/// What the HTTP workers share.
+#[derive(Clone)]
+struct HttpState {
+    settings: Arc<Settings>,
+    ops: web::Data<Ops>,
+    metrics: web::Data<Metrics>,
+    authenticator: Option<web::Data<dyn Authenticator>>,
+    module_routes: Vec<RoutesFn>,
+    local_modules: Vec<&'static str>,
+    openapi: utoipa::openapi::OpenApi,
+    #[cfg(feature = "gateway")]
+    gateway: Option<web::Data<crate::gateway::Gateway>>,
+}
+
+impl Application {
+    /// Builds everything and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let modules = crate::modules::enabled();
+        let metrics = Metrics::new().context("registering metrics")?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut background = Vec::new();
+
+        let schemas: Vec<&'static str> = modules.iter().map(EnabledModule::name).collect();
+        let db = connect_and_migrate(&settings, &modules).await?;
+
+        let mut module_routes = Vec::new();
+        let mut handlers: Vec<Arc<dyn EventHandler>> = Vec::new();
+        let mut authenticator: Option<Arc<dyn Authenticator>> = None;
+        let mut docs = Vec::new();
+        if let Some(db) = &db {
+            let ctx = AppContext {
+                settings: settings.clone(),
+                db: db.clone(),
+                metrics: metrics.clone(),
+            };
+            for enabled in &modules {
+                let module = &enabled.module;
+                let runtime = module
+                    .start(&ctx)
+                    .await
+                    .with_context(|| format!("starting module {}", module.name()))?;
+                let doc = module.openapi();
+                let mut table = RouteTable::new();
+                (runtime.routes)(&mut table);
+                openapi::check_module_routes(module.name(), &table.specs(), &doc)?;
+                docs.push(doc);
+                module_routes.push(runtime.routes);
+                handlers.extend(runtime.handlers);
+                if runtime.authenticator.is_some() {
+                    authenticator = runtime.authenticator;
+                }
+            }
+            check_events(&modules, &handlers)?;
+            if settings.seed.on_start && settings.env == Environment::Development {
+                seed(&ctx, &modules).await?;
+            }
+            if let Some(transport) = choose_transport(&settings, &modules, db, &handlers, &metrics)?
+            {
+                if settings.bus.relay_enabled {
+                    for schema in &schemas {
+                        let relay = Relay::new(
+                            db.clone(),
+                            *schema,
+                            transport.clone(),
+                            RelaySettings::from(&settings.bus),
+                            Some(metrics.clone()),
+                        );
+                        background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
+                    }
+                    background.push(tokio::spawn(listen_for_notifications(
+                        db.clone(),
+                        shutdown_rx.clone(),
+                    )));
+                }
+            }
+        }
+
+        #[cfg(feature = "gateway")]
+        let gateway =
+            crate::gateway::Gateway::from_settings(&settings, &schemas)?.map(web::Data::new);
+        #[cfg_attr(not(feature = "gateway"), allow(unused_mut))]
+        let mut ops = Ops {
+            settings: settings.clone(),
+            db: db.clone(),
+            metrics: metrics.clone(),
+            schemas: schemas.clone(),
+            started_at: std::time::Instant::now(),
+            extra_checks: Vec::new(),
+        };
+        #[cfg(feature = "gateway")]
+        if let Some(gateway) = &gateway {
+            ops.extra_checks.extend(gateway.readiness_checks());
+        }
+        let state = HttpState {
+            settings: settings.clone(),
+            ops: web::Data::new(ops),
+            metrics: web::Data::new(metrics),
+            authenticator: authenticator.map(web::Data::from),
+            module_routes,
+            local_modules: schemas,
+            openapi: openapi::document(&docs),
+            #[cfg(feature = "gateway")]
+            gateway,
+        };
+
+        let listener = TcpListener::bind(settings.listen_address())
+            .with_context(|| format!("binding {}", settings.listen_address()))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.server.workers;
+        let shutdown_timeout = settings.server.shutdown_timeout_secs;
+        let mut server = HttpServer::new(move || app(state.clone()))
+            .shutdown_timeout(shutdown_timeout)
+            .listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        tracing::info!(port, env = settings.env.as_str(), database = %settings.database_kind()?, "listening");
+        Ok(Self {
+            port,
+            server: server.run(),
+            shutdown,
+            background,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (graceful or not) from elsewhere, e.g. a test.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or a handle stops it), then stops the relays.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        self.shutdown.send_replace(true);
+        for task in self.background {
+            // A relay finishes its current delivery; a stuck one is abandoned (its lease expires).
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a background task did not stop within 10 s");
+            }
+        }
+        tracing::info!("stopped");
+        Ok(result?)
+    }
+}
+
+fn app(
+    state: HttpState,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = state
+        .settings
+        .server
+        .cors_origins
+        .iter()
+        .fold(actix_cors::Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin)
+        })
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["x-request-id", "etag", "retry-after", "location"])
+        .max_age(3600);
+    let mut app = App::new()
+        .wrap(cors)
+        .wrap(from_fn(http::observe_request))
+        .app_data(http::json_config(state.settings.server.json_limit_bytes))
+        .app_data(http::query_config())
+        .app_data(http::path_config())
+        .app_data(state.ops.clone())
+        .app_data(state.metrics.clone());
+    if let Some(authenticator) = &state.authenticator {
+        app = app.app_data(authenticator.clone());
+    }
+    let module_routes = state.module_routes.clone();
+    let local_modules = state.local_modules.clone();
+    #[cfg(feature = "gateway")]
+    let gateway = state.gateway.clone();
+    app.route("/health", web::get().to(kernel::ops::health))
+        .route("/ready", web::get().to(kernel::ops::ready))
+        .route("/metrics", web::get().to(kernel::ops::metrics))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", state.openapi.clone()))
+        .service(web::scope(routes::API_PREFIX).configure(move |cfg| {
+            for build in &module_routes {
+                let mut table = RouteTable::new();
+                build(&mut table);
+                table.configure(cfg);
+            }
+            for prefix in routes::TABLE
+                .iter()
+                .filter(|r| !local_modules.contains(&r.module))
+            {
+                #[cfg(feature = "gateway")]
+                if let Some(gateway) = &gateway {
+                    if gateway.serves(prefix.module) {
+                        crate::gateway::mount(cfg, prefix, gateway.clone());
+                        continue;
+                    }
+                }
+                mount_unavailable(cfg, prefix);
+            }
+        }))
+        .default_service(web::to(http::not_found))
+}
+
+/// A prefix whose module is neither here nor reachable through the gateway: 503, not 404.
+fn mount_unavailable(cfg: &mut web::ServiceConfig, prefix: &routes::PrefixRoute) {
+    let module = prefix.module;
+    let handler = move || async move {
+        Err::<actix_web::HttpResponse, _>(kernel::ApiError::new(
+            kernel::error::ErrorKind::ServiceUnavailable,
+            format!("the {module} module is not served by this process"),
+        ))
+    };
+    cfg.route(prefix.prefix, web::route().to(handler));
+    cfg.route(
+        &format!("{}/{{tail:.*}}", prefix.prefix),
+        web::route().to(handler),
+    );
+}
+
+/// Connects (if any module is hosted) and applies or checks migrations.
+async fn connect_and_migrate(
+    settings: &Settings,
+    modules: &[EnabledModule],
+) -> anyhow::Result<Option<Db>> {
+    if modules.is_empty() {
+        return Ok(None);
+    }
+    let schemas: Vec<&str> = modules.iter().map(EnabledModule::name).collect();
+    let db = kernel::db::connect(&settings.database_kind()?, &settings.database, &schemas).await?;
+    for module in modules {
+        if settings.database.run_migrations {
+            migrate::up(&db, &module.migrations, None).await?;
+        } else {
+            let status = migrate::status(&db, &module.migrations).await?;
+            if let Some(pending) = status.iter().find(|m| m.applied_at.is_none()) {
+                anyhow::bail!(
+                    "schema {} has pending migration {} and database.run_migrations is off; run `evdms migrate up`",
+                    module.name(),
+                    pending.name
+                );
+            }
+        }
+    }
+    Ok(Some(db))
+}
+
+fn check_events(
+    modules: &[EnabledModule],
+    handlers: &[Arc<dyn EventHandler>],
+) -> anyhow::Result<()> {
+    let publications: Vec<(&str, &[&str])> = modules
+        .iter()
+        .map(|m| (m.name(), m.module.publishes()))
+        .collect();
+    events::check_registrations(events::registry(), &publications, handlers)?;
+    for handler in handlers {
+        if !modules.iter().any(|m| m.name() == handler.schema()) {
+            anyhow::bail!(
+                "handler `{}` keeps its inbox in `{}`, which this build does not host",
+                handler.name(),
+                handler.schema()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Picks the transport. `None` leaves events in the outboxes (lossless) until a transport that
+/// reaches every consumer is available.
+fn choose_transport(
+    settings: &Settings,
+    modules: &[EnabledModule],
+    db: &Db,
+    handlers: &[Arc<dyn EventHandler>],
+    metrics: &Metrics,
+) -> anyhow::Result<Option<Arc<dyn Transport>>> {
+    let in_process = || -> Arc<dyn Transport> {
+        Arc::new(InProcessTransport::new(
+            db.clone(),
+            handlers,
+            Some(metrics.clone()),
+        ))
+    };
+    match settings.bus.transport {
+        TransportKind::InProcess => Ok(Some(in_process())),
+        TransportKind::Auto if crate::modules::is_monolith(modules) => Ok(Some(in_process())),
+        TransportKind::Auto => {
+            tracing::warn!(
+                "this build hosts only some modules and no broker is configured: events stay in the outbox \
+                 until bus.transport = \"rabbitmq\" relays them"
+            );
+            Ok(None)
+        }
+        TransportKind::Rabbitmq => {
+            anyhow::bail!("invalid configuration `bus.transport`: the RabbitMQ transport is not part of this build yet")
+        }
+    }
+}
+
+async fn seed(ctx: &AppContext, modules: &[EnabledModule]) -> anyhow::Result<()> {
+    for module in modules {
+        module
+            .module
+            .seed(ctx)
+            .await
+            .with_context(|| format!("seeding {}", module.name()))?;
+    }
+    Ok(())
+}
+
+/// Seeds every hosted module (for `evdms seed`).
+pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings.env != Environment::Production,
+        "demo data is never seeded in production"
+    );
+    let settings = Arc::new(settings);
+    let modules = crate::modules::enabled();
+    let Some(db) = connect_and_migrate(&settings, &modules).await? else {
+        anyhow::bail!("this build hosts no module");
+    };
+    let ctx = AppContext {
+        settings,
+        db,
+        metrics: Metrics::new()?,
+    };
+    seed(&ctx, &modules).await
+}
