@@ -9,6 +9,7 @@ use crate::{
     error::ApiError,
 };
 use actix_web::{
+    body::EitherBody,
     dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform},
     http::Method,
     web, FromRequest, Handler, HttpMessage, Responder,
@@ -175,7 +176,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
     type Transform = AccessGuardService<S>;
     type InitError = ();
@@ -199,7 +200,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
 
@@ -215,9 +216,16 @@ where
             .unwrap_or(Access::Public);
         Box::pin(async move {
             if access != Access::Public {
-                let caller = authenticate(&req).await?;
-                access.check(&caller)?;
-                req.extensions_mut().insert(caller);
+                let verdict = match authenticate(&req).await {
+                    Ok(caller) => access.check(&caller).map(|()| caller),
+                    Err(error) => Err(error),
+                };
+                match verdict {
+                    Ok(caller) => {
+                        req.extensions_mut().insert(caller);
+                    }
+                    Err(error) => return Ok(req.error_response(error).map_into_right_body()),
+                }
             } else if let Some(token) = bearer_token(&req) {
                 // Public routes still learn who calls when a valid token is offered.
                 if let Some(auth) = req.app_data::<web::Data<dyn Authenticator>>().cloned() {
@@ -226,7 +234,10 @@ where
                     }
                 }
             }
-            service.call(req).await
+            service
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         })
     }
 }
