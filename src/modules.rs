@@ -15,8 +15,9 @@ impl EnabledModule {
 }
 
 /// Every module this build hosts, in start-up order.
+// The pushes are feature-gated, so neither `vec![]` nor an immutable binding fits every build.
+#[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn enabled() -> Vec<EnabledModule> {
-    #[allow(unused_mut)]
     let mut modules: Vec<EnabledModule> = Vec::new();
     #[cfg(feature = "auth")]
     modules.push(EnabledModule {

@@ -18,6 +18,7 @@ use kernel::{
     ops::Ops,
     RouteTable,
 };
+use secrecy::ExposeSecret;
 use std::{net::TcpListener, sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
 use utoipa_swagger_ui::SwaggerUi;
@@ -54,6 +55,11 @@ impl Application {
 
         let schemas: Vec<&'static str> = modules.iter().map(EnabledModule::name).collect();
         let db = connect_and_migrate(&settings, &modules).await?;
+        let cache = kernel::cache::connect(
+            settings.cache.redis_url.expose_secret(),
+            &settings.cache.key_prefix,
+        )
+        .await?;
 
         let mut module_routes = Vec::new();
         let mut handlers: Vec<Arc<dyn EventHandler>> = Vec::new();
@@ -64,6 +70,7 @@ impl Application {
                 settings: settings.clone(),
                 db: db.clone(),
                 metrics: metrics.clone(),
+                cache: cache.clone(),
             };
             for enabled in &modules {
                 let module = &enabled.module;
@@ -107,10 +114,26 @@ impl Application {
             }
         }
 
+        if authenticator.is_none() {
+            // A service without the auth module verifies tokens with the auth service's JWKS.
+            if let Some(auth) = settings.services.get(contracts::modules::AUTH) {
+                let url = format!(
+                    "{}/api/v1/auth/.well-known/jwks.json",
+                    auth.url.trim_end_matches('/')
+                );
+                let verifier = kernel::tokens::TokenVerifier::new(
+                    &settings.auth.issuer,
+                    &settings.auth.audience,
+                    cache.clone(),
+                )
+                .with_remote_jwks(url);
+                authenticator = Some(Arc::new(verifier));
+            }
+        }
+
         #[cfg(feature = "gateway")]
         let gateway =
             crate::gateway::Gateway::from_settings(&settings, &schemas)?.map(web::Data::new);
-        #[cfg_attr(not(feature = "gateway"), allow(unused_mut))]
         let mut ops = Ops {
             settings: settings.clone(),
             db: db.clone(),
@@ -119,6 +142,10 @@ impl Application {
             started_at: std::time::Instant::now(),
             extra_checks: Vec::new(),
         };
+        if cache.backend() == "redis" {
+            ops.extra_checks
+                .push(Arc::new(kernel::cache::CacheCheck(cache.clone())));
+        }
         #[cfg(feature = "gateway")]
         if let Some(gateway) = &gateway {
             ops.extra_checks.extend(gateway.readiness_checks());
@@ -365,10 +392,16 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
     let Some(db) = connect_and_migrate(&settings, &modules).await? else {
         anyhow::bail!("this build hosts no module");
     };
+    let cache = kernel::cache::connect(
+        settings.cache.redis_url.expose_secret(),
+        &settings.cache.key_prefix,
+    )
+    .await?;
     let ctx = AppContext {
         settings,
         db,
         metrics: Metrics::new()?,
+        cache,
     };
     seed(&ctx, &modules).await
 }

@@ -6,6 +6,17 @@
 //! (see `kernel::migrate::EventTables`).
 
 pub use kernel::migrate::SchemaMigrations;
+
+// Used by whichever module features are enabled.
+#[allow(dead_code)]
+mod helpers;
+#[cfg(feature = "auth")]
+mod auth_migrations {
+    pub use crate::auth_files::*;
+}
+#[cfg(feature = "auth")]
+#[path = "auth/mod.rs"]
+mod auth_files;
 pub use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 macro_rules! schema_migrator {
@@ -32,7 +43,12 @@ macro_rules! schema_migrator {
     };
 }
 
-schema_migrator!("auth", auth, "auth", []);
+schema_migrator!(
+    "auth",
+    auth,
+    "auth",
+    [auth_migrations::m20261125_000002_auth_tables::Migration]
+);
 schema_migrator!("dealer", dealer, "dealer", []);
 schema_migrator!("customer", customer, "customer", []);
 schema_migrator!("manufacturer", manufacturer, "manufacturer", []);

@@ -1,8 +1,20 @@
-//! Users, roles, sessions, tokens and service clients.
+//! Auth module: users, roles, sessions with rotating refresh tokens, Ed25519 access tokens with
+//! a JWKS, service clients, password reset, login throttling and the security audit trail.
 //!
 //! Owns the `auth` schema. Talks to other modules only through `contracts` events.
 
-use kernel::{AppContext, Module, ModuleRuntime};
+pub mod api;
+pub mod domain;
+pub mod keys;
+pub mod passwords;
+pub mod store;
+pub mod throttle;
+pub mod tokens;
+
+use actix_web::web;
+use contracts::events::{auth as events, IntegrationEvent};
+use kernel::{tokens::TokenVerifier, AppContext, Module, ModuleRuntime};
+use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
 pub struct AuthModule;
@@ -12,9 +24,31 @@ pub fn module() -> Arc<dyn Module> {
     Arc::new(AuthModule)
 }
 
-#[derive(utoipa::OpenApi)]
-#[openapi(tags((name = "auth", description = "Users, roles, sessions, tokens and service clients.")))]
-struct ApiDoc;
+const PUBLISHES: &[&str] = &[
+    events::UserRegistered::NAME,
+    events::PasswordResetRequested::NAME,
+    events::UserDeactivated::NAME,
+];
+
+async fn state(ctx: &AppContext) -> anyhow::Result<web::Data<api::AuthState>> {
+    let keys = Arc::new(keys::Keys::load(&ctx.settings)?);
+    let verifier = TokenVerifier::new(
+        &ctx.settings.auth.issuer,
+        &ctx.settings.auth.audience,
+        ctx.cache.clone(),
+    );
+    for jwk in &keys.jwks.keys {
+        verifier.add_key(jwk)?;
+    }
+    Ok(web::Data::new(api::AuthState {
+        db: ctx.db.clone(),
+        settings: ctx.settings.clone(),
+        hasher: passwords::PasswordHasher::new().await?,
+        keys,
+        cache: ctx.cache.clone(),
+        verifier: Arc::new(verifier),
+    }))
+}
 
 #[async_trait::async_trait]
 impl Module for AuthModule {
@@ -23,10 +57,50 @@ impl Module for AuthModule {
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
-        <ApiDoc as utoipa::OpenApi>::openapi()
+        <api::ApiDoc as utoipa::OpenApi>::openapi()
     }
 
-    async fn start(&self, _ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        Ok(ModuleRuntime::routes(|_routes| {}))
+    fn publishes(&self) -> &'static [&'static str] {
+        PUBLISHES
+    }
+
+    async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
+        let state = state(ctx).await?;
+        let authenticator: Arc<dyn kernel::auth::Authenticator> = state.verifier.clone();
+        let mut runtime = ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()));
+        runtime.authenticator = Some(authenticator);
+        Ok(runtime)
+    }
+
+    /// The six demo accounts of DOMAIN.md (idempotent), printed with their password.
+    async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        let state = state(ctx).await?;
+        let password =
+            SecretString::from(ctx.settings.seed.dev_password.expose_secret().to_owned());
+        let mut created = 0;
+        for (email, name, role, dealer, branch) in contracts::seed::DEMO_USERS {
+            if store::users::find_by_email(ctx.db.conn(), email)
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let hash = state.hasher.hash(password.clone()).await?;
+            let role: kernel::Role = role.parse().map_err(anyhow::Error::msg)?;
+            let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            api::insert_seed_user(&state, email, name, role, dealer, branch, hash).await?;
+            created += 1;
+        }
+        tracing::info!(created, "seeded demo users");
+        if ctx.settings.env == kernel::config::Environment::Development {
+            println!(
+                "Development accounts (password: {}):",
+                ctx.settings.seed.dev_password.expose_secret()
+            );
+            for (email, _, role, _, _) in contracts::seed::DEMO_USERS {
+                println!("  {email:<30} {role}");
+            }
+        }
+        Ok(())
     }
 }

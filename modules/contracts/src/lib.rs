@@ -3,5 +3,6 @@
 
 pub mod events;
 pub mod modules;
+pub mod seed;
 
 pub use events::{EventName, IntegrationEvent};

@@ -74,6 +74,8 @@ pub struct Caller {
     pub scopes: Vec<String>,
     /// The access token's `jti`, for logout.
     pub token_id: String,
+    /// The session the token belongs to (absent for service clients).
+    pub session_id: Option<Uuid>,
     pub expires_at: i64,
 }
 
@@ -209,6 +211,7 @@ mod tests {
             name: "X".into(),
             scopes: vec![],
             token_id: "t".into(),
+            session_id: None,
             expires_at: 0,
         }
     }

@@ -91,6 +91,8 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
     pub cors_origins: Vec<String>,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy or the gateway).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +137,8 @@ pub struct BusSettings {
 #[serde(deny_unknown_fields)]
 pub struct CacheSettings {
     pub redis_url: SecretString,
+    /// Prefix of every key this deployment writes.
+    pub key_prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,6 +155,12 @@ pub struct AuthSettings {
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub signing_key_file: String,
+    /// Older keys still published in the JWKS during a rotation (PEM files).
+    pub verification_key_files: Vec<String>,
+    pub login_max_failures_per_account: u64,
+    pub login_max_failures_per_ip: u64,
+    pub login_failure_window_secs: u64,
+    pub password_reset_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,6 +2,7 @@
 //! migrations, events (outbox, relay, inbox, transports), auth extractor, pagination, operations.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod routing;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 pub mod validation;
 
 pub use auth::{Access, Caller, Role};

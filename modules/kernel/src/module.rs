@@ -1,8 +1,8 @@
 //! The contract between the binary and a module crate.
 
 use crate::{
-    auth::Authenticator, config::Settings, db::Db, events::EventHandler, metrics::Metrics,
-    routing::RouteTable,
+    auth::Authenticator, cache::Cache, config::Settings, db::Db, events::EventHandler,
+    metrics::Metrics, routing::RouteTable,
 };
 use std::sync::Arc;
 
@@ -12,6 +12,8 @@ pub struct AppContext {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub metrics: Metrics,
+    /// Denylist, throttling, short-lived shared state (Redis or in-process).
+    pub cache: Arc<dyn Cache>,
 }
 
 /// Builds a module's routes; called once per HTTP worker.

@@ -15,13 +15,61 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// 1-based page number.
+    #[serde(default, deserialize_with = "number_or_string")]
     pub page: Option<u64>,
     /// Items per page (at most 100).
+    #[serde(default, deserialize_with = "number_or_string")]
     pub page_size: Option<u64>,
     /// Comma-separated fields; `-` for descending, e.g. `-createdAt,name`.
     pub sort: Option<String>,
     /// Free-text search.
     pub q: Option<String>,
+}
+
+/// Accepts `5` or `"5"`: under `#[serde(flatten)]` query strings arrive as strings.
+pub fn number_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(t)) if t.trim().is_empty() => Ok(None),
+        Some(Raw::Text(t)) => {
+            t.trim().parse().map(Some).map_err(|_| {
+                serde::de::Error::custom(format!("`{t}` is not a non-negative integer"))
+            })
+        }
+    }
+}
+
+/// Like [`number_or_string`] for booleans (`true`/`false`).
+pub fn bool_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Raw::Bool(b)) => Ok(Some(b)),
+        Some(Raw::Text(t)) => match t.trim() {
+            "" => Ok(None),
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" => Ok(Some(false)),
+            other => Err(serde::de::Error::custom(format!(
+                "`{other}` is not true or false"
+            ))),
+        },
+    }
 }
 
 impl ListParams {

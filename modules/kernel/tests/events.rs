@@ -229,8 +229,8 @@ async fn drain(db: &Db, relay: &Relay) {
 #[tokio::test]
 async fn an_event_in_a_rolled_back_transaction_is_never_delivered() {
     let h = harness().await;
-    let recorder = Recorder::new("consumer.recorder");
-    let relay = relay(&h.db, in_process(&h.db, &[recorder.clone()]));
+    let recorder: Arc<dyn EventHandler> = Recorder::new("consumer.recorder");
+    let relay = relay(&h.db, in_process(&h.db, &[recorder]));
 
     let mut txn = h.db.begin().await.unwrap();
     publish_envelope(&mut txn, PRODUCER, &envelope("order-1"))
