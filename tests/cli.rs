@@ -29,7 +29,11 @@ fn stdout(output: &Output) -> String {
 async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
     let database = TestDatabase::create().await;
     let cases = [
-        ("EVDMS__DATABASE__URL", "mysql://localhost/x", "database.url"),
+        (
+            "EVDMS__DATABASE__URL",
+            "mysql://localhost/x",
+            "database.url",
+        ),
         ("EVDMS__BUS__AMQP_URL", "::::", "bus.amqp_url"),
         ("EVDMS__SERVER__PORT", "http", "server.port"),
         ("EVDMS_ENV", "staging", "EVDMS_ENV"),
@@ -41,38 +45,78 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         assert!(stderr.contains(named), "{stderr} names {named}");
     }
-    let production = evdms(&database, &["config", "check"], &[("EVDMS_ENV", "production")]);
+    let production = evdms(
+        &database,
+        &["config", "check"],
+        &[("EVDMS_ENV", "production")],
+    );
     assert!(!production.status.success());
     assert!(String::from_utf8_lossy(&production.stderr).contains("auth.signing_key_file"));
 
     let ok = evdms(&database, &["config", "check"], &[]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
 }
 
 #[tokio::test]
 async fn migrate_up_status_down_per_module() {
     let database = TestDatabase::create().await;
     let status = evdms(&database, &["migrate", "status"], &[]);
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let text = stdout(&status);
     for module in contracts::modules::ALL {
-        assert!(text.contains(&format!("{module} (history in \"{module}\".\"seaql_migrations\")")), "{text}");
+        assert!(
+            text.contains(&format!(
+                "{module} (history in \"{module}\".\"seaql_migrations\")"
+            )),
+            "{text}"
+        );
     }
     assert!(text.contains("pending"));
 
     let up = evdms(&database, &["migrate", "up"], &[]);
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
     let status = stdout(&evdms(&database, &["migrate", "status"], &[]));
     assert!(!status.contains("pending"), "{status}");
 
     let down = evdms(&database, &["migrate", "down", "--module", "report"], &[]);
-    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
-    let report = stdout(&evdms(&database, &["migrate", "status", "--module", "report"], &[]));
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let report = stdout(&evdms(
+        &database,
+        &["migrate", "status", "--module", "report"],
+        &[],
+    ));
     assert!(report.contains("pending"), "{report}");
-    let others = stdout(&evdms(&database, &["migrate", "status", "--module", "auth"], &[]));
-    assert!(!others.contains("pending"), "only report was reverted: {others}");
+    let others = stdout(&evdms(
+        &database,
+        &["migrate", "status", "--module", "auth"],
+        &[],
+    ));
+    assert!(
+        !others.contains("pending"),
+        "only report was reverted: {others}"
+    );
 
-    let unknown = evdms(&database, &["migrate", "status", "--module", "billing"], &[]);
+    let unknown = evdms(
+        &database,
+        &["migrate", "status", "--module", "billing"],
+        &[],
+    );
     assert!(!unknown.status.success());
 }
 
@@ -82,9 +126,19 @@ async fn routes_prints_the_table_and_where_each_prefix_is_served() {
     let output = evdms(&database, &["routes"], &[]);
     assert!(output.status.success());
     let text = stdout(&output);
-    for (prefix, module) in [("/api/v1/dealer-orders", "manufacturer"), ("/api/v1/users", "auth"), ("/api/v1/leads", "customer")] {
-        let line = text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix} listed"));
-        assert!(line.contains(module) && line.contains("in this process"), "{line}");
+    for (prefix, module) in [
+        ("/api/v1/dealer-orders", "manufacturer"),
+        ("/api/v1/users", "auth"),
+        ("/api/v1/leads", "customer"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix} listed"));
+        assert!(
+            line.contains(module) && line.contains("in this process"),
+            "{line}"
+        );
     }
 }
 

@@ -19,6 +19,20 @@ pub struct TestApp {
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
+/// Per-test Redis key prefix, so parallel tests never see each other's keys.
+fn redis_vars() -> Vec<(String, String)> {
+    match kernel::testing::service_url("EVDMS_TEST_REDIS_URL") {
+        Some(url) => vec![
+            ("EVDMS__CACHE__REDIS_URL".to_owned(), url),
+            (
+                "EVDMS__CACHE__KEY_PREFIX".to_owned(),
+                format!("evdms-test:{}:", uuid::Uuid::new_v4().simple()),
+            ),
+        ],
+        None => Vec::new(),
+    }
+}
+
 pub fn settings(database: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
     let mut vars = vec![
         ("EVDMS__DATABASE__URL".to_owned(), database.url.clone()),
@@ -55,9 +69,32 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let database = TestDatabase::create().await;
+    let mut database = TestDatabase::create().await;
+    database.extra_vars = redis_vars();
     spawn_on(database, extra).await
 }
+
+/// An app with the six demo accounts (password [`PASSWORD`]).
+pub async fn spawn_seeded_app() -> TestApp {
+    spawn_seeded_app_with(&[]).await
+}
+
+pub async fn spawn_seeded_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let mut database = TestDatabase::create().await;
+    database.extra_vars = redis_vars();
+    evdms::startup::seed_all(settings(&database, extra))
+        .await
+        .expect("seeding");
+    spawn_on(database, extra).await
+}
+
+pub const PASSWORD: &str = "ChangeMe-123!";
+pub const ADMIN: &str = "admin@evdms.dev";
+pub const EVM: &str = "evm@evdms.dev";
+pub const MANAGER_A: &str = "manager@dealer-a.evdms.dev";
+pub const STAFF_A: &str = "staff@dealer-a.evdms.dev";
+pub const MANAGER_B: &str = "manager@dealer-b.evdms.dev";
+pub const STAFF_B: &str = "staff@dealer-b.evdms.dev";
 
 /// Starts the application on an existing test database (e.g. to restart after a stop).
 pub async fn spawn_on(database: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
@@ -115,4 +152,102 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     let body: serde_json::Value = response.json().await.expect("problem body");
     assert_eq!(body["status"], status);
     body
+}
+
+/// The events in a module's outbox (name, payload), oldest first.
+pub async fn outbox_events(app: &TestApp, schema: &str) -> Vec<(String, serde_json::Value)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let settings = settings(&app.database, &[]);
+    let db = kernel::db::connect(
+        &settings.database_kind().unwrap(),
+        &settings.database,
+        &contracts::modules::ALL,
+    )
+    .await
+    .unwrap();
+    let sql = format!("SELECT name, payload FROM \"{schema}\".\"outbox\" ORDER BY seq");
+    let rows = db
+        .conn()
+        .query_all(Statement::from_string(db.backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            let payload: String = r.try_get("", "payload").unwrap();
+            (
+                r.try_get("", "name").unwrap(),
+                serde_json::from_str(&payload).unwrap(),
+            )
+        })
+        .collect()
+}
+
+impl TestApp {
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Logs in and returns the whole token response.
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        response.json().await.expect("token response")
+    }
+
+    /// Logs in with the demo password and returns the access token.
+    pub async fn token(&self, email: &str) -> String {
+        self.login(email, PASSWORD).await["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
 }

@@ -253,6 +253,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("server.cors_origins")
+                    .with_list_parse_key("auth.verification_key_files")
                     .try_parsing(true)
                     .source(Some(vars)),
             );

@@ -35,6 +35,8 @@ pub struct TestDatabase {
     pub url: String,
     pub data_dir: PathBuf,
     pub postgres_name: Option<String>,
+    /// Further settings of the test (e.g. a per-test Redis key prefix), as EVDMS__ variables.
+    pub extra_vars: Vec<(String, String)>,
     admin_url: Option<String>,
     _dir: tempfile::TempDir,
 }
@@ -48,6 +50,7 @@ impl TestDatabase {
                 url: String::new(),
                 data_dir,
                 postgres_name: None,
+                extra_vars: Vec::new(),
                 admin_url: None,
                 _dir: dir,
             };
@@ -76,6 +79,7 @@ impl TestDatabase {
             url: url.to_string(),
             data_dir,
             postgres_name: Some(name),
+            extra_vars: Vec::new(),
             admin_url: Some(admin_url),
             _dir: dir,
         }
@@ -88,6 +92,7 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        self.remove_redis_keys();
         let (Some(name), Some(admin_url)) = (self.postgres_name.clone(), self.admin_url.clone())
         else {
             return;
@@ -105,6 +110,50 @@ impl Drop for TestDatabase {
                         eprintln!("could not drop test database {name}: {error}");
                     }
                     admin.close().await.ok();
+                }
+            });
+        });
+        handle.join().ok();
+    }
+}
+
+impl TestDatabase {
+    /// Deletes the Redis keys written under this test's prefix (they would expire anyway).
+    fn remove_redis_keys(&self) {
+        let var = |name: &str| {
+            self.extra_vars
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let (Some(url), Some(prefix)) = (
+            var("EVDMS__CACHE__REDIS_URL"),
+            var("EVDMS__CACHE__KEY_PREFIX"),
+        ) else {
+            return;
+        };
+        let handle = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                use deadpool_redis::redis;
+                let Ok(pool) = deadpool_redis::Config::from_url(url)
+                    .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+                else {
+                    return;
+                };
+                let Ok(mut conn) = pool.get().await else {
+                    return;
+                };
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(format!("{prefix}*"))
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap_or_default();
+                if !keys.is_empty() {
+                    let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
                 }
             });
         });

@@ -1,0 +1,294 @@
+//! Refresh-token rotation, sign-out, sessions and passwords.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{problem, spawn_seeded_app, ADMIN, MANAGER_A, PASSWORD, STAFF_A};
+use serde_json::json;
+
+#[tokio::test]
+async fn refresh_rotates_and_reusing_a_rotated_token_revokes_the_family() {
+    let app = spawn_seeded_app().await;
+    let first = app.login(STAFF_A, PASSWORD).await;
+    let old_refresh = first["refreshToken"].as_str().unwrap().to_owned();
+
+    let second: serde_json::Value = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refreshToken": old_refresh }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_refresh = second["refreshToken"].as_str().unwrap().to_owned();
+    let new_access = second["accessToken"].as_str().unwrap().to_owned();
+    assert_ne!(new_refresh, old_refresh);
+    assert_eq!(second["sessionId"], first["sessionId"], "same family");
+    assert_eq!(
+        app.get_as(&new_access, "/api/v1/users/me").await.status(),
+        200
+    );
+
+    // The stolen old token comes back: 401, and the whole family dies with it.
+    let reuse = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refreshToken": old_refresh }),
+        )
+        .await;
+    assert_eq!(problem(reuse, 401).await["code"], "invalid_refresh_token");
+    let after = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refreshToken": new_refresh }),
+        )
+        .await;
+    problem(after, 401).await;
+    problem(app.get_as(&new_access, "/api/v1/users/me").await, 401).await;
+
+    // Other sessions of the user are untouched.
+    let other = app.login(STAFF_A, PASSWORD).await;
+    let ok = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refreshToken": other["refreshToken"] }),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_let_exactly_one_win() {
+    let app = spawn_seeded_app().await;
+    let session = app.login(STAFF_A, PASSWORD).await;
+    let body = json!({ "refreshToken": session["refreshToken"] });
+    let attempts = (0..6).map(|_| app.post_json("/api/v1/auth/refresh", &body));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        5,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn garbage_refresh_tokens_are_401_and_empty_ones_422() {
+    let app = spawn_seeded_app().await;
+    problem(
+        app.post_json("/api/v1/auth/refresh", &json!({ "refreshToken": "nope" }))
+            .await,
+        401,
+    )
+    .await;
+    problem(
+        app.post_json("/api/v1/auth/refresh", &json!({ "refreshToken": "" }))
+            .await,
+        422,
+    )
+    .await;
+    problem(app.post_json("/api/v1/auth/refresh", &json!({})).await, 422).await;
+}
+
+#[tokio::test]
+async fn logout_invalidates_the_access_token_before_it_expires() {
+    let app = spawn_seeded_app().await;
+    let session = app.login(MANAGER_A, PASSWORD).await;
+    let access = session["accessToken"].as_str().unwrap();
+    assert_eq!(app.get_as(access, "/api/v1/users/me").await.status(), 200);
+    let response = app.post_as(access, "/api/v1/auth/logout", &json!({})).await;
+    assert_eq!(response.status(), 204);
+    problem(app.get_as(access, "/api/v1/users/me").await, 401).await;
+    let refresh = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({ "refreshToken": session["refreshToken"] }),
+        )
+        .await;
+    problem(refresh, 401).await;
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_ended_one_by_one_or_all_at_once() {
+    let app = spawn_seeded_app().await;
+    let phone = app.login(STAFF_A, PASSWORD).await;
+    let laptop = app.login(STAFF_A, PASSWORD).await;
+    let laptop_token = laptop["accessToken"].as_str().unwrap();
+    let phone_token = phone["accessToken"].as_str().unwrap();
+
+    let sessions: Vec<serde_json::Value> = app
+        .get_as(laptop_token, "/api/v1/auth/sessions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+
+    // Someone else's session id is simply not found.
+    let admin = app.token(ADMIN).await;
+    let phone_session = phone["sessionId"].as_str().unwrap();
+    let foreign = app
+        .client
+        .delete(app.url(&format!("/api/v1/auth/sessions/{phone_session}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    problem(foreign, 404).await;
+
+    let ended = app
+        .client
+        .delete(app.url(&format!("/api/v1/auth/sessions/{phone_session}")))
+        .bearer_auth(laptop_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    problem(app.get_as(phone_token, "/api/v1/users/me").await, 401).await;
+    assert_eq!(
+        app.get_as(laptop_token, "/api/v1/users/me").await.status(),
+        200
+    );
+
+    assert_eq!(
+        app.post_as(laptop_token, "/api/v1/auth/logout-all", &json!({}))
+            .await
+            .status(),
+        204
+    );
+    problem(app.get_as(laptop_token, "/api/v1/users/me").await, 401).await;
+}
+
+#[tokio::test]
+async fn a_password_reset_mails_a_one_time_token_and_ends_every_session() {
+    let app = spawn_seeded_app().await;
+    let before = app.login(STAFF_A, PASSWORD).await;
+    // Unknown and known emails get the same answer.
+    assert_eq!(
+        app.post_json(
+            "/api/v1/auth/password/forgot",
+            &json!({ "email": "ghost@evdms.dev" })
+        )
+        .await
+        .status(),
+        202
+    );
+    assert_eq!(
+        app.post_json("/api/v1/auth/password/forgot", &json!({ "email": STAFF_A }))
+            .await
+            .status(),
+        202
+    );
+
+    let events = common::outbox_events(&app, "auth").await;
+    let (_, payload) = events
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "auth.password_reset_requested.v1")
+        .expect("reset event");
+    assert_eq!(payload["email"], STAFF_A);
+    assert!(payload.get("password").is_none() && payload.get("newPassword").is_none());
+    let token = payload["resetToken"].as_str().unwrap().to_owned();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(name, _)| name == "auth.password_reset_requested.v1")
+            .count(),
+        1,
+        "none for the ghost"
+    );
+
+    let weak = app
+        .post_json(
+            "/api/v1/auth/password/reset",
+            &json!({ "token": token, "newPassword": "password123" }),
+        )
+        .await;
+    assert_eq!(
+        problem(weak, 422).await["errors"][0]["field"],
+        "newPassword"
+    );
+    let reset = app
+        .post_json(
+            "/api/v1/auth/password/reset",
+            &json!({ "token": token, "newPassword": "A-brand-new-secret-9" }),
+        )
+        .await;
+    assert_eq!(reset.status(), 204);
+    let again = app
+        .post_json(
+            "/api/v1/auth/password/reset",
+            &json!({ "token": token, "newPassword": "Another-new-secret-9" }),
+        )
+        .await;
+    assert_eq!(problem(again, 422).await["errors"][0]["field"], "token");
+
+    problem(
+        app.get_as(before["accessToken"].as_str().unwrap(), "/api/v1/users/me")
+            .await,
+        401,
+    )
+    .await;
+    let wrong_now = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": STAFF_A, "password": PASSWORD }),
+        )
+        .await;
+    problem(wrong_now, 401).await;
+    app.login(STAFF_A, "A-brand-new-secret-9").await;
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_keeps_only_this_session() {
+    let app = spawn_seeded_app().await;
+    let other = app.login(MANAGER_A, PASSWORD).await;
+    let this = app.login(MANAGER_A, PASSWORD).await;
+    let token = this["accessToken"].as_str().unwrap();
+    let wrong = app
+        .post_as(
+            token,
+            "/api/v1/auth/password/change",
+            &json!({ "currentPassword": "nope", "newPassword": "Better-secret-2026" }),
+        )
+        .await;
+    assert_eq!(
+        problem(wrong, 422).await["errors"][0]["field"],
+        "currentPassword"
+    );
+    let email_like = app
+        .post_as(
+            token,
+            "/api/v1/auth/password/change",
+            &json!({ "currentPassword": PASSWORD, "newPassword": "manager-dealer-2026" }),
+        )
+        .await;
+    problem(email_like, 422).await;
+    let ok = app
+        .post_as(
+            token,
+            "/api/v1/auth/password/change",
+            &json!({ "currentPassword": PASSWORD, "newPassword": "Better-secret-2026" }),
+        )
+        .await;
+    assert_eq!(ok.status(), 204);
+    assert_eq!(app.get_as(token, "/api/v1/users/me").await.status(), 200);
+    problem(
+        app.get_as(other["accessToken"].as_str().unwrap(), "/api/v1/users/me")
+            .await,
+        401,
+    )
+    .await;
+    app.login(MANAGER_A, "Better-secret-2026").await;
+}
