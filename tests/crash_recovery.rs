@@ -30,7 +30,11 @@ fn evdms(database: &TestDatabase, args: &[&str], extra: &[(&str, &str)]) -> Comm
 
 /// Starts `evdms serve` and returns it with the port it printed.
 fn serve(database: &TestDatabase, extra: &[(&str, &str)]) -> (Child, u16) {
-    let mut child = evdms(database, &["serve"], extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = evdms(database, &["serve"], extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let port = loop {
@@ -65,14 +69,17 @@ async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
     let created = client
         .post(format!("{base}/api/v1/users"))
         .bearer_auth(token)
-        .json(&serde_json::json!({ "email": "crash@evdms.dev", "name": "Crash Test", "role": "evm_staff", "password": "Survives-a-crash-1" }))
+        .json(&serde_json::json!({ "email": "crash@evdms.dev", "name": "Crash Test", "role": "evm_staff", "password": "Outlives-the-kill-77" }))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
     first.kill().unwrap(); // SIGKILL: no graceful shutdown
     first.wait().unwrap();
-    assert!(pending(&database, "crash@evdms.dev").await, "the event waits in the outbox");
+    assert!(
+        pending(&database, "crash@evdms.dev").await,
+        "the event waits in the outbox"
+    );
 
     // Second life: the relay delivers it.
     let (mut second, _) = serve(&database, &[]);
@@ -89,11 +96,20 @@ async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
 async fn pending(database: &TestDatabase, email: &str) -> bool {
     use sea_orm::{ConnectionTrait, Statement};
     let settings = common::settings(database, &[]);
-    let db = kernel::db::connect(&settings.database_kind().unwrap(), &settings.database, &contracts::modules::ALL)
+    let db = kernel::db::connect(
+        &settings.database_kind().unwrap(),
+        &settings.database,
+        &contracts::modules::ALL,
+    )
+    .await
+    .unwrap();
+    let sql =
+        "SELECT status, payload FROM \"auth\".\"outbox\" WHERE name = 'auth.user_registered.v1'";
+    let rows = db
+        .conn()
+        .query_all(Statement::from_string(db.backend(), sql))
         .await
         .unwrap();
-    let sql = "SELECT status, payload FROM \"auth\".\"outbox\" WHERE name = 'auth.user_registered.v1'";
-    let rows = db.conn().query_all(Statement::from_string(db.backend(), sql)).await.unwrap();
     let row = rows
         .iter()
         .find(|r| r.try_get::<String>("", "payload").unwrap().contains(email))

@@ -205,15 +205,51 @@ async fn cors_allows_only_configured_origins() {
 async fn bad_input_to_a_real_endpoint_is_a_4xx_problem() {
     let app = spawn_app().await;
     let login = app.url("/api/v1/auth/login");
-    let malformed = app.client.post(&login).header("content-type", "application/json").body("{\"email\":").send().await.unwrap();
+    let malformed = app
+        .client
+        .post(&login)
+        .header("content-type", "application/json")
+        .body("{\"email\":")
+        .send()
+        .await
+        .unwrap();
     problem(malformed, 400).await;
-    let wrong_type = app.client.post(&login).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let wrong_type = app
+        .client
+        .post(&login)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     problem(wrong_type, 415).await;
-    let huge = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(300_000));
-    let oversized = app.client.post(&login).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let huge = format!(
+        "{{\"email\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(300_000)
+    );
+    let oversized = app
+        .client
+        .post(&login)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     problem(oversized, 413).await;
-    let missing = app.client.post(&login).json(&serde_json::json!({ "email": "a@b.c" })).send().await.unwrap();
+    let missing = app
+        .client
+        .post(&login)
+        .json(&serde_json::json!({ "email": "a@b.c" }))
+        .send()
+        .await
+        .unwrap();
     problem(missing, 422).await;
-    let method = app.client.put(&login).json(&serde_json::json!({})).send().await.unwrap();
+    let method = app
+        .client
+        .put(&login)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     problem(method, 405).await;
 }
