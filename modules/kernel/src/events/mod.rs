@@ -4,6 +4,7 @@
 mod envelope;
 pub mod inbox;
 pub mod outbox;
+pub mod rabbitmq;
 pub mod relay;
 pub(crate) mod sql;
 pub mod transport;

@@ -243,6 +243,31 @@ impl Relay {
                     m.events_published.with_label_values(&[module, &name]).inc();
                 }
             }
+            Err(error)
+                if error
+                    .downcast_ref::<super::rabbitmq::TransportUnavailable>()
+                    .is_some() =>
+            {
+                // The broker is away: not the event's fault. Release it untouched and try again
+                // after the poll interval; nothing is lost and no attempt is spent.
+                let sql = format!(
+                    "UPDATE {} SET claimed_until = NULL, claimed_by = NULL, next_attempt_at = $1, last_error = $2 \
+                     WHERE seq = $3 AND claimed_by = $4",
+                    self.table()
+                );
+                let retry_at = now_ms() + self.settings.poll_interval.as_millis() as i64;
+                let values = vec![
+                    retry_at.into(),
+                    format!("{error:#}").into(),
+                    row.seq.into(),
+                    self.relay_id.clone().into(),
+                ];
+                self.db
+                    .conn()
+                    .execute(stmt(self.db.backend(), &sql, values))
+                    .await?;
+                tracing::warn!(event = %name, error = %error, "transport unavailable; event kept pending");
+            }
             Err(error) => {
                 let attempts = row.attempts + 1;
                 let dead = attempts >= self.settings.max_attempts;

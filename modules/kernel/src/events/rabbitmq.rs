@@ -1,0 +1,629 @@
+//! The RabbitMQ transport (lapin), with the same delivery semantics as in-process.
+//!
+//! Topology (declared by every process, so events wait in RabbitMQ even while their consumer is
+//! down): a durable topic exchange `<prefix>.events`; one durable queue `<prefix>.<module>` per
+//! consuming module, bound to the event names it handles; a direct dead-letter exchange
+//! `<prefix>.dlx` and one DLQ `<prefix>.<module>.dlq` per queue.
+//!
+//! Publishing uses publisher confirms and persistent messages (`message_id` = envelope id, `type`
+//! and routing key = event name). A broker that cannot be reached is reported as
+//! [`TransportUnavailable`], which the relay does not count as a failed attempt: rows stay pending
+//! until the broker is back. Consumers ack only after the inbox transaction commits; a failing
+//! handler is retried in place with backoff (keeping per-aggregate order), then the message goes to
+//! the DLQ and the queue moves on.
+
+use super::{inbox, EventEnvelope, EventHandler, Transport};
+use crate::{db::Db, metrics::Metrics};
+use futures_util::StreamExt;
+use lapin::{
+    options::{
+        BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions,
+        BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
+        ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    },
+    types::{AMQPValue, FieldTable, ShortString},
+    BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind,
+};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{watch, Mutex};
+
+/// The broker could not be reached; nothing was delivered and nothing should count as an attempt.
+#[derive(Debug, thiserror::Error)]
+#[error("message broker unavailable: {0}")]
+pub struct TransportUnavailable(pub String);
+
+/// Which events each consuming module's queue receives.
+#[derive(Debug, Clone)]
+pub struct QueueSpec {
+    pub module: String,
+    pub events: Vec<String>,
+}
+
+pub struct Broker {
+    url: String,
+    prefix: String,
+    queues: Vec<QueueSpec>,
+    connection: Mutex<Option<(Connection, Channel)>>,
+}
+
+impl Broker {
+    pub fn new(url: &str, prefix: &str, queues: Vec<QueueSpec>) -> Arc<Self> {
+        Arc::new(Self {
+            url: url.to_owned(),
+            prefix: prefix.to_owned(),
+            queues,
+            connection: Mutex::new(None),
+        })
+    }
+
+    pub fn exchange(&self) -> String {
+        format!("{}.events", self.prefix)
+    }
+
+    pub fn dead_letter_exchange(&self) -> String {
+        format!("{}.dlx", self.prefix)
+    }
+
+    pub fn queue(&self, module: &str) -> String {
+        format!("{}.{module}", self.prefix)
+    }
+
+    pub fn dead_letter_queue(&self, module: &str) -> String {
+        format!("{}.{module}.dlq", self.prefix)
+    }
+
+    pub fn modules(&self) -> impl Iterator<Item = &str> {
+        self.queues.iter().map(|q| q.module.as_str())
+    }
+
+    /// Opens a connection (declaring the topology) unless one is up. Returns a channel with
+    /// publisher confirms on.
+    pub async fn publishing_channel(&self) -> Result<Channel, TransportUnavailable> {
+        let mut guard = self.connection.lock().await;
+        if let Some((connection, channel)) = guard.as_ref() {
+            if connection.status().connected() && channel.status().connected() {
+                return Ok(channel.clone());
+            }
+        }
+        *guard = None;
+        let connection = self.connect().await?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(unavailable)?;
+        self.declare(&channel).await.map_err(unavailable)?;
+        *guard = Some((connection, channel.clone()));
+        Ok(channel)
+    }
+
+    /// A new connection of its own (consumers use one each, so a slow consumer never blocks
+    /// publishing).
+    pub async fn connect(&self) -> Result<Connection, TransportUnavailable> {
+        let properties = ConnectionProperties::default().with_connection_name("evdms".into());
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            Connection::connect(&self.url, properties),
+        )
+        .await
+        .map_err(|_| TransportUnavailable("connecting timed out".into()))?
+        .map_err(unavailable)
+    }
+
+    /// Forgets the connection after an error, so the next use reconnects.
+    pub async fn reset(&self) {
+        if let Some((connection, _)) = self.connection.lock().await.take() {
+            let _ = connection.close(0, "reset".into()).await;
+        }
+    }
+
+    pub async fn is_connected(&self) -> bool {
+        self.publishing_channel().await.is_ok()
+    }
+
+    async fn declare(&self, channel: &Channel) -> lapin::Result<()> {
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        channel
+            .exchange_declare(
+                self.exchange().as_str().into(),
+                ExchangeKind::Topic,
+                durable,
+                FieldTable::default(),
+            )
+            .await?;
+        channel
+            .exchange_declare(
+                self.dead_letter_exchange().as_str().into(),
+                ExchangeKind::Direct,
+                durable,
+                FieldTable::default(),
+            )
+            .await?;
+        let durable_queue = QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        for spec in &self.queues {
+            let queue = self.queue(&spec.module);
+            let dlq = self.dead_letter_queue(&spec.module);
+            channel
+                .queue_declare(dlq.as_str().into(), durable_queue, FieldTable::default())
+                .await?;
+            channel
+                .queue_bind(
+                    dlq.as_str().into(),
+                    self.dead_letter_exchange().as_str().into(),
+                    spec.module.as_str().into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+            channel
+                .queue_declare(queue.as_str().into(), durable_queue, FieldTable::default())
+                .await?;
+            for event in &spec.events {
+                channel
+                    .queue_bind(
+                        queue.as_str().into(),
+                        self.exchange().as_str().into(),
+                        event.as_str().into(),
+                        QueueBindOptions::default(),
+                        FieldTable::default(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes this prefix's queues and exchanges (tests).
+    pub async fn delete_topology(&self) -> Result<(), TransportUnavailable> {
+        let channel = self.publishing_channel().await?;
+        for spec in &self.queues {
+            for queue in [
+                self.queue(&spec.module),
+                self.dead_letter_queue(&spec.module),
+            ] {
+                channel
+                    .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        for exchange in [self.exchange(), self.dead_letter_exchange()] {
+            channel
+                .exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
+                .await
+                .map_err(unavailable)?;
+        }
+        self.reset().await;
+        Ok(())
+    }
+
+    /// Publishes with a publisher confirm; `Ok` only once the broker has the message.
+    async fn publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        body: &[u8],
+        properties: BasicProperties,
+    ) -> anyhow::Result<()> {
+        let channel = self.publishing_channel().await?;
+        let options = BasicPublishOptions {
+            mandatory: true,
+            ..Default::default()
+        };
+        let sent = channel
+            .basic_publish(
+                exchange.into(),
+                routing_key.into(),
+                options,
+                body,
+                properties,
+            )
+            .await;
+        let confirm = match sent {
+            Ok(pending) => pending.await,
+            Err(error) => Err(error),
+        };
+        match confirm {
+            Ok(confirmation) if confirmation.is_ack() => Ok(()),
+            Ok(_) => anyhow::bail!("the broker refused (nack) the message"),
+            Err(error) => {
+                self.reset().await;
+                Err(unavailable(error).into())
+            }
+        }
+    }
+
+    /// Peeks at a module's DLQ (up to `limit` messages, left in place).
+    pub async fn dead_letters(
+        &self,
+        module: &str,
+        limit: usize,
+    ) -> Result<Vec<DeadLetter>, TransportUnavailable> {
+        let connection = self.connect().await?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        let mut found = Vec::new();
+        let mut tags = Vec::new();
+        while found.len() < limit {
+            let message = channel
+                .basic_get(
+                    self.dead_letter_queue(module).as_str().into(),
+                    BasicGetOptions { no_ack: false },
+                )
+                .await
+                .map_err(unavailable)?;
+            let Some(message) = message else { break };
+            tags.push(message.delivery.delivery_tag);
+            if let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&message.delivery.data) {
+                let error = header_string(&message.delivery.properties, "x-error");
+                found.push(DeadLetter {
+                    module: module.to_owned(),
+                    envelope,
+                    error,
+                });
+            }
+        }
+        // Closing the channel without acking puts every peeked message back.
+        let _ = channel.close(0, "peeked".into()).await;
+        let _ = connection.close(0, "peeked".into()).await;
+        drop(tags);
+        Ok(found)
+    }
+
+    /// Removes one message from a module's DLQ; with `redrive`, publishes it to the module's
+    /// queue again first. Returns whether it was found.
+    pub async fn take_dead_letter(
+        &self,
+        module: &str,
+        id: uuid::Uuid,
+        redrive: bool,
+    ) -> Result<bool, TransportUnavailable> {
+        let connection = self.connect().await?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(unavailable)?;
+        let mut taken = false;
+        loop {
+            let message = channel
+                .basic_get(
+                    self.dead_letter_queue(module).as_str().into(),
+                    BasicGetOptions { no_ack: false },
+                )
+                .await
+                .map_err(unavailable)?;
+            let Some(message) = message else { break };
+            let matches = message
+                .delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .is_some_and(|m| m.as_str() == id.to_string());
+            if !matches {
+                continue; // left unacked: returns to the queue when the channel closes
+            }
+            if redrive {
+                let properties = message
+                    .delivery
+                    .properties
+                    .clone()
+                    .with_headers(FieldTable::default());
+                let pending = channel
+                    .basic_publish(
+                        "".into(),
+                        self.queue(module).as_str().into(),
+                        BasicPublishOptions::default(),
+                        &message.delivery.data,
+                        properties,
+                    )
+                    .await
+                    .map_err(unavailable)?;
+                pending.await.map_err(unavailable)?;
+            }
+            message
+                .delivery
+                .ack(BasicAckOptions::default())
+                .await
+                .map_err(unavailable)?;
+            taken = true;
+            break;
+        }
+        let _ = channel.close(0, "done".into()).await;
+        let _ = connection.close(0, "done".into()).await;
+        Ok(taken)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeadLetter {
+    pub module: String,
+    pub envelope: EventEnvelope,
+    pub error: Option<String>,
+}
+
+fn header_string(properties: &BasicProperties, name: &str) -> Option<String> {
+    let headers = properties.headers().as_ref()?;
+    match headers.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(s.to_string()),
+        AMQPValue::ShortString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> TransportUnavailable {
+    TransportUnavailable(error.to_string())
+}
+
+fn properties_for(envelope: &EventEnvelope) -> BasicProperties {
+    let mut headers = FieldTable::default();
+    headers.insert(
+        "source".into(),
+        AMQPValue::LongString(envelope.source.clone().into()),
+    );
+    headers.insert(
+        "aggregate-id".into(),
+        AMQPValue::LongString(envelope.aggregate_id.clone().into()),
+    );
+    let mut properties = BasicProperties::default()
+        .with_message_id(ShortString::from(envelope.id.to_string()))
+        .with_type(ShortString::from(envelope.name.clone()))
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2)
+        .with_timestamp(u64::try_from(envelope.occurred_at.timestamp()).unwrap_or(0))
+        .with_app_id(ShortString::from(envelope.source.clone()))
+        .with_headers(headers);
+    if let Some(correlation) = &envelope.correlation_id {
+        properties = properties.with_correlation_id(ShortString::from(correlation.clone()));
+    }
+    properties
+}
+
+/// Relays hand events to RabbitMQ through this.
+pub struct RabbitTransport {
+    broker: Arc<Broker>,
+}
+
+impl RabbitTransport {
+    pub fn new(broker: Arc<Broker>) -> Self {
+        Self { broker }
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for RabbitTransport {
+    fn name(&self) -> &'static str {
+        "rabbitmq"
+    }
+
+    async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()> {
+        let body = serde_json::to_vec(event)?;
+        self.broker
+            .publish(
+                &self.broker.exchange(),
+                &event.name,
+                &body,
+                properties_for(event),
+            )
+            .await
+    }
+}
+
+/// Retry policy of a consumer.
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    pub prefetch: u16,
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+}
+
+/// Consumes one module's queue into its handlers.
+pub struct RabbitConsumer {
+    broker: Arc<Broker>,
+    module: String,
+    handlers: Vec<Arc<dyn EventHandler>>,
+    db: Db,
+    metrics: Option<Metrics>,
+    settings: ConsumerSettings,
+}
+
+impl RabbitConsumer {
+    pub fn new(
+        broker: Arc<Broker>,
+        module: &str,
+        handlers: Vec<Arc<dyn EventHandler>>,
+        db: Db,
+        metrics: Option<Metrics>,
+        settings: ConsumerSettings,
+    ) -> Self {
+        Self {
+            broker,
+            module: module.to_owned(),
+            handlers,
+            db,
+            metrics,
+            settings,
+        }
+    }
+
+    /// Consumes until `shutdown`; reconnects by itself when the broker goes away.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                result = self.consume() => {
+                    if let Err(error) = result {
+                        tracing::warn!(module = %self.module, error = %error, "consumer lost the broker; reconnecting");
+                    }
+                }
+            }
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
+    async fn consume(&self) -> anyhow::Result<()> {
+        // Declares the topology first (idempotent), so the queue exists before we consume it.
+        self.broker.publishing_channel().await?;
+        let connection = self.broker.connect().await?;
+        let channel = connection.create_channel().await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        channel
+            .basic_qos(self.settings.prefetch, BasicQosOptions::default())
+            .await?;
+        let mut deliveries = channel
+            .basic_consume(
+                self.broker.queue(&self.module).as_str().into(),
+                format!("evdms-{}-{}", self.module, uuid::Uuid::now_v7())
+                    .as_str()
+                    .into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        tracing::debug!(module = %self.module, "consuming");
+        while let Some(delivery) = deliveries.next().await {
+            let delivery = delivery?;
+            self.process(&channel, delivery).await?;
+        }
+        anyhow::bail!("the consumer was cancelled")
+    }
+
+    async fn process(
+        &self,
+        channel: &Channel,
+        delivery: lapin::message::Delivery,
+    ) -> anyhow::Result<()> {
+        let envelope = match serde_json::from_slice::<EventEnvelope>(&delivery.data) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                tracing::error!(module = %self.module, error = %error, "unreadable message dead-lettered");
+                self.dead_letter(
+                    channel,
+                    &delivery,
+                    &format!("unreadable envelope: {error}"),
+                    0,
+                )
+                .await?;
+                return Ok(());
+            }
+        };
+        let wanted: Vec<&Arc<dyn EventHandler>> = self
+            .handlers
+            .iter()
+            .filter(|h| h.events().contains(&envelope.name.as_str()))
+            .collect();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut failures = Vec::new();
+            for handler in &wanted {
+                if let Err(error) =
+                    inbox::handle_once(&self.db, handler.as_ref(), &envelope, self.metrics.as_ref())
+                        .await
+                {
+                    failures.push(format!("{}: {error:#}", handler.name()));
+                }
+            }
+            if failures.is_empty() {
+                // Only now, with every effect committed with its inbox record, is the message done.
+                delivery.ack(BasicAckOptions::default()).await?;
+                return Ok(());
+            }
+            let error = failures.join("; ");
+            if let Some(m) = &self.metrics {
+                m.events_failed
+                    .with_label_values(&[&self.module, &envelope.name])
+                    .inc();
+            }
+            if attempt >= self.settings.max_attempts {
+                tracing::error!(module = %self.module, event = %envelope.name, event_id = %envelope.id, attempt, error = %error, "event dead-lettered");
+                self.dead_letter(channel, &delivery, &error, attempt)
+                    .await?;
+                if let Some(m) = &self.metrics {
+                    m.events_dead_lettered
+                        .with_label_values(&[&self.module, &envelope.name])
+                        .inc();
+                }
+                return Ok(());
+            }
+            tracing::warn!(module = %self.module, event = %envelope.name, attempt, error = %error, "handler failed; retrying");
+            let exponent = (attempt - 1).min(20);
+            let delay = self
+                .settings
+                .backoff_base
+                .saturating_mul(1 << exponent)
+                .min(self.settings.backoff_max);
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Copies the message to the module's DLQ (with the error), then acks the original.
+    async fn dead_letter(
+        &self,
+        channel: &Channel,
+        delivery: &lapin::message::Delivery,
+        error: &str,
+        attempts: u32,
+    ) -> anyhow::Result<()> {
+        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        headers.insert(
+            "x-error".into(),
+            AMQPValue::LongString(error.chars().take(2000).collect::<String>().into()),
+        );
+        headers.insert("x-attempts".into(), AMQPValue::LongUInt(attempts));
+        let properties = delivery.properties.clone().with_headers(headers);
+        let confirm = channel
+            .basic_publish(
+                self.broker.dead_letter_exchange().as_str().into(),
+                self.module.as_str().into(),
+                BasicPublishOptions::default(),
+                &delivery.data,
+                properties,
+            )
+            .await?
+            .await?;
+        if !confirm.is_ack() {
+            // Leave it on the queue: better a retry than a lost event.
+            delivery
+                .nack(BasicNackOptions {
+                    requeue: true,
+                    ..Default::default()
+                })
+                .await?;
+            anyhow::bail!("the broker refused the dead letter");
+        }
+        delivery.ack(BasicAckOptions::default()).await?;
+        Ok(())
+    }
+}
+
+/// `/ready` check: the broker accepts a connection.
+pub struct BrokerCheck(pub Arc<Broker>);
+
+#[async_trait::async_trait]
+impl crate::ops::ReadinessCheck for BrokerCheck {
+    fn name(&self) -> String {
+        "rabbitmq".to_owned()
+    }
+
+    async fn check(&self) -> crate::ops::CheckResult {
+        match self.0.publishing_channel().await {
+            Ok(_) => crate::ops::pass(None),
+            Err(error) => crate::ops::fail(error.to_string()),
+        }
+    }
+}
