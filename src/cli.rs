@@ -117,7 +117,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            let docs: Vec<_> = modules::enabled()
+            let docs: Vec<_> = modules::hosted(&settings)
                 .iter()
                 .map(|m| m.module.openapi())
                 .collect();
@@ -133,7 +133,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("  bus        {:?}", settings.bus.transport);
             println!(
                 "  modules    {}",
-                modules::enabled()
+                modules::hosted(&settings)
                     .iter()
                     .map(|m| m.name())
                     .collect::<Vec<_>>()
@@ -144,8 +144,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-fn selected(module: Option<&str>) -> anyhow::Result<Vec<modules::EnabledModule>> {
-    let all = modules::enabled();
+fn selected(
+    settings: &Settings,
+    module: Option<&str>,
+) -> anyhow::Result<Vec<modules::EnabledModule>> {
+    let all = modules::hosted(settings);
     match module {
         None => Ok(all),
         Some(name) => {
@@ -162,8 +165,11 @@ async fn migrate_command(settings: Settings, action: MigrateAction) -> anyhow::R
         | MigrateAction::Down { module, .. }
         | MigrateAction::Status { module } => module.clone(),
     };
-    let chosen = selected(module.as_deref())?;
-    let schemas: Vec<&str> = modules::enabled().iter().map(|m| m.name()).collect();
+    let chosen = selected(&settings, module.as_deref())?;
+    let schemas: Vec<&str> = modules::hosted(&settings)
+        .iter()
+        .map(|m| m.name())
+        .collect();
     let db = kernel::db::connect(&settings.database_kind()?, &settings.database, &schemas).await?;
     for m in &chosen {
         match &action {
@@ -204,7 +210,7 @@ async fn migrate_command(settings: Settings, action: MigrateAction) -> anyhow::R
 }
 
 fn print_routes(settings: &Settings) {
-    let enabled = modules::enabled();
+    let enabled = modules::hosted(settings);
     let local: Vec<&str> = enabled.iter().map(|m| m.name()).collect();
     println!("{:<28} {:<14} served", "prefix", "module");
     for route in routes::TABLE {

@@ -52,6 +52,15 @@ pub fn enabled() -> Vec<EnabledModule> {
     modules
 }
 
+/// The compiled-in modules that `modules.enabled` selects (all when empty).
+pub fn hosted(settings: &kernel::config::Settings) -> Vec<EnabledModule> {
+    let wanted = &settings.modules.enabled;
+    enabled()
+        .into_iter()
+        .filter(|m| wanted.is_empty() || wanted.iter().any(|w| w == m.name()))
+        .collect()
+}
+
 /// Whether every module of the product is in this process (so in-process events reach all).
 pub fn is_monolith(modules: &[EnabledModule]) -> bool {
     contracts::modules::ALL

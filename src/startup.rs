@@ -5,12 +5,9 @@ use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
 use anyhow::Context;
 use kernel::{
     auth::Authenticator,
-    config::{Environment, Settings, TransportKind},
+    config::{Environment, Settings},
     db::Db,
-    events::{
-        self, relay::listen_for_notifications, EventHandler, InProcessTransport, Relay,
-        RelaySettings, Transport,
-    },
+    events::{self, EventHandler},
     http,
     metrics::Metrics,
     migrate,
@@ -48,7 +45,7 @@ impl Application {
     /// Builds everything and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
-        let modules = crate::modules::enabled();
+        let modules = crate::modules::hosted(&settings);
         let metrics = Metrics::new().context("registering metrics")?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut background = Vec::new();
@@ -65,6 +62,7 @@ impl Application {
         let mut handlers: Vec<Arc<dyn EventHandler>> = Vec::new();
         let mut authenticator: Option<Arc<dyn Authenticator>> = None;
         let mut docs = Vec::new();
+        let mut bus_readiness = None;
         if let Some(db) = &db {
             let ctx = AppContext {
                 settings: settings.clone(),
@@ -93,25 +91,10 @@ impl Application {
             if settings.seed.on_start && settings.env == Environment::Development {
                 seed(&ctx, &modules).await?;
             }
-            if let Some(transport) = choose_transport(&settings, &modules, db, &handlers, &metrics)?
-            {
-                if settings.bus.relay_enabled {
-                    for schema in &schemas {
-                        let relay = Relay::new(
-                            db.clone(),
-                            *schema,
-                            transport.clone(),
-                            RelaySettings::from(&settings.bus),
-                            Some(metrics.clone()),
-                        );
-                        background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
-                    }
-                    background.push(tokio::spawn(listen_for_notifications(
-                        db.clone(),
-                        shutdown_rx.clone(),
-                    )));
-                }
-            }
+            let bus =
+                crate::bus::start(&settings, &modules, db, &handlers, &metrics, &shutdown_rx)?;
+            background.extend(bus.tasks);
+            bus_readiness = bus.readiness;
         }
 
         if authenticator.is_none() {
@@ -142,6 +125,7 @@ impl Application {
             started_at: std::time::Instant::now(),
             extra_checks: Vec::new(),
         };
+        ops.extra_checks.extend(bus_readiness);
         if cache.backend() == "redis" {
             ops.extra_checks
                 .push(Arc::new(kernel::cache::CacheCheck(cache.clone())));
@@ -338,38 +322,6 @@ fn check_events(
     Ok(())
 }
 
-/// Picks the transport. `None` leaves events in the outboxes (lossless) until a transport that
-/// reaches every consumer is available.
-fn choose_transport(
-    settings: &Settings,
-    modules: &[EnabledModule],
-    db: &Db,
-    handlers: &[Arc<dyn EventHandler>],
-    metrics: &Metrics,
-) -> anyhow::Result<Option<Arc<dyn Transport>>> {
-    let in_process = || -> Arc<dyn Transport> {
-        Arc::new(InProcessTransport::new(
-            db.clone(),
-            handlers,
-            Some(metrics.clone()),
-        ))
-    };
-    match settings.bus.transport {
-        TransportKind::InProcess => Ok(Some(in_process())),
-        TransportKind::Auto if crate::modules::is_monolith(modules) => Ok(Some(in_process())),
-        TransportKind::Auto => {
-            tracing::warn!(
-                "this build hosts only some modules and no broker is configured: events stay in the outbox \
-                 until bus.transport = \"rabbitmq\" relays them"
-            );
-            Ok(None)
-        }
-        TransportKind::Rabbitmq => {
-            anyhow::bail!("invalid configuration `bus.transport`: the RabbitMQ transport is not part of this build yet")
-        }
-    }
-}
-
 async fn seed(ctx: &AppContext, modules: &[EnabledModule]) -> anyhow::Result<()> {
     for module in modules {
         module
@@ -388,7 +340,7 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
         "demo data is never seeded in production"
     );
     let settings = Arc::new(settings);
-    let modules = crate::modules::enabled();
+    let modules = crate::modules::hosted(&settings);
     let Some(db) = connect_and_migrate(&settings, &modules).await? else {
         anyhow::bail!("this build hosts no module");
     };

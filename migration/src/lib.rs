@@ -17,6 +17,9 @@ mod auth_migrations {
 #[cfg(feature = "auth")]
 #[path = "auth/mod.rs"]
 mod auth_files;
+#[cfg(feature = "notification")]
+#[path = "notification/mod.rs"]
+mod notification_migrations;
 pub use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 macro_rules! schema_migrator {
@@ -53,4 +56,9 @@ schema_migrator!("dealer", dealer, "dealer", []);
 schema_migrator!("customer", customer, "customer", []);
 schema_migrator!("manufacturer", manufacturer, "manufacturer", []);
 schema_migrator!("report", report, "report", []);
-schema_migrator!("notification", notification, "notification", []);
+schema_migrator!(
+    "notification",
+    notification,
+    "notification",
+    [notification_migrations::m20261125_000002_notifications::Migration]
+);

@@ -47,6 +47,25 @@ registry![
     auth::UserDeactivated,
 ];
 
+/// Which module consumes which events. Every process declares the broker topology from this
+/// table (so events wait in RabbitMQ while their consumer is down), and start-up refuses a
+/// handler whose subscription is missing here.
+pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[(
+    crate::modules::NOTIFICATION,
+    &[
+        <auth::UserRegistered as IntegrationEvent>::NAME,
+        <auth::PasswordResetRequested as IntegrationEvent>::NAME,
+    ],
+)];
+
+/// The modules that consume `name`.
+pub fn consumers_of(name: &str) -> impl Iterator<Item = &'static str> + '_ {
+    SUBSCRIPTIONS
+        .iter()
+        .filter(move |(_, events)| events.contains(&name))
+        .map(|(module, _)| *module)
+}
+
 /// Looks a name up in the registry.
 pub fn lookup(name: &str) -> Option<&'static EventName> {
     REGISTRY.iter().find(|e| e.name == name)
@@ -56,6 +75,16 @@ pub fn lookup(name: &str) -> Option<&'static EventName> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn subscriptions_name_registered_events_of_other_modules() {
+        for (module, events) in SUBSCRIPTIONS {
+            assert!(crate::modules::ALL.contains(module));
+            for name in events.iter() {
+                assert!(lookup(name).is_some(), "{name} is not registered");
+            }
+        }
+    }
 
     #[test]
     fn names_are_unique_versioned_and_prefixed_by_their_source() {

@@ -74,6 +74,7 @@ pub struct Settings {
     pub seed: SeedSettings,
     pub log: LogSettings,
     pub ops: OpsSettings,
+    pub modules: ModulesSettings,
     #[serde(default)]
     pub services: BTreeMap<String, ServiceEndpoint>,
 }
@@ -131,6 +132,10 @@ pub struct BusSettings {
     pub max_attempts: u32,
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+    /// Unacknowledged messages a RabbitMQ consumer may hold.
+    pub prefetch: u16,
+    /// Names of the exchanges and queues start with this (`<prefix>.events`, `<prefix>.<module>`).
+    pub broker_prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +193,13 @@ pub struct LogSettings {
 #[serde(deny_unknown_fields)]
 pub struct OpsSettings {
     pub max_outbox_lag_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModulesSettings {
+    /// Which of the compiled-in modules this process hosts; empty = all of them.
+    pub enabled: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +266,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("server.cors_origins")
                     .with_list_parse_key("auth.verification_key_files")
+                    .with_list_parse_key("modules.enabled")
                     .try_parsing(true)
                     .source(Some(vars)),
             );

@@ -108,7 +108,7 @@ async fn dependency_checks(ops: &Ops, checks: &mut BTreeMap<String, CheckResult>
         ("rabbitmq", settings.bus.amqp_url.expose_secret()),
         ("mongodb", settings.analytics.mongo_url.expose_secret()),
     ] {
-        if !url.trim().is_empty() {
+        if !url.trim().is_empty() && !checks.contains_key(name) {
             checks.insert(name.to_owned(), reachable(url).await);
         }
     }

@@ -1,8 +1,14 @@
-//! Templates, notifications, in-app inbox and preferences.
+//! Notification module: turns integration events into messages for people (email, SMS, in-app),
+//! recorded in the notification log.
 //!
 //! Owns the `notification` schema. Talks to other modules only through `contracts` events.
 
-use kernel::{AppContext, Module, ModuleRuntime};
+pub mod api;
+pub mod events;
+pub mod store;
+
+use actix_web::web;
+use kernel::{config::Environment, AppContext, Module, ModuleRuntime};
 use std::sync::Arc;
 
 pub struct NotificationModule;
@@ -12,10 +18,6 @@ pub fn module() -> Arc<dyn Module> {
     Arc::new(NotificationModule)
 }
 
-#[derive(utoipa::OpenApi)]
-#[openapi(tags((name = "notification", description = "Templates, notifications, in-app inbox and preferences.")))]
-struct ApiDoc;
-
 #[async_trait::async_trait]
 impl Module for NotificationModule {
     fn name(&self) -> &'static str {
@@ -23,10 +25,19 @@ impl Module for NotificationModule {
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
-        <ApiDoc as utoipa::OpenApi>::openapi()
+        <api::ApiDoc as utoipa::OpenApi>::openapi()
     }
 
-    async fn start(&self, _ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        Ok(ModuleRuntime::routes(|_routes| {}))
+    async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
+        let db = web::Data::new(ctx.db.clone());
+        let development = ctx.settings.env == Environment::Development;
+        Ok(
+            ModuleRuntime::routes(move |routes| api::routes(routes, db.clone())).with_handlers(
+                vec![
+                    Arc::new(events::WelcomeMail),
+                    Arc::new(events::PasswordResetMail { development }),
+                ],
+            ),
+        )
     }
 }

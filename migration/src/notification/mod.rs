@@ -1,0 +1,1 @@
+pub mod m20261125_000002_notifications;

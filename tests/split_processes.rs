@@ -1,0 +1,171 @@
+//! Two processes of the same build — one hosting only `auth`, one only `notification` — share
+//! PostgreSQL and RabbitMQ: an event raised in the first is consumed in the second exactly once.
+//! Needs EVDMS_TEST_DATABASE_URL and EVDMS_TEST_AMQP_URL (skipped otherwise, failed when required).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use kernel::{events::rabbitmq::Broker, testing::TestDatabase};
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn command(database: &TestDatabase, amqp: &str, prefix: &str, modules: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evdms"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EVDMS_ENV", "test")
+        .env("EVDMS__DATABASE__URL", &database.url)
+        .env("EVDMS__DATA__DIR", &database.data_dir)
+        .env("EVDMS__SERVER__PORT", "0")
+        .env("EVDMS__SERVER__WORKERS", "1")
+        .env("EVDMS__BUS__AMQP_URL", amqp)
+        .env("EVDMS__BUS__BROKER_PREFIX", prefix)
+        .env("EVDMS__MODULES__ENABLED", modules);
+    command
+}
+
+fn serve(mut command: Command) -> (Process, u16) {
+    let mut child = command
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = loop {
+        let line = lines.next().expect("the server prints its port").unwrap();
+        if let Some(port) = line.strip_prefix("EVDMS listening on port ") {
+            break port.trim().parse().unwrap();
+        }
+    };
+    (Process(child), port)
+}
+
+#[tokio::test]
+async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
+    let Some(amqp) = kernel::testing::service_url("EVDMS_TEST_AMQP_URL") else {
+        return;
+    };
+    let database = TestDatabase::create().await;
+    if !database.is_postgres() {
+        return; // two processes share the database: this is the Postgres deployment
+    }
+    let prefix = format!("evdms-test-{}", uuid::Uuid::new_v4().simple());
+    assert!(command(&database, &amqp, &prefix, "auth")
+        .arg("seed")
+        .status()
+        .unwrap()
+        .success());
+
+    let (_auth, auth_port) = serve(command(&database, &amqp, &prefix, "auth"));
+    let mut notification = command(&database, &amqp, &prefix, "notification");
+    notification.env(
+        "EVDMS__SERVICES__AUTH__URL",
+        format!("http://127.0.0.1:{auth_port}"),
+    );
+    let (_notification, notification_port) = serve(notification);
+
+    let client = reqwest::Client::new();
+    let auth = format!("http://127.0.0.1:{auth_port}/api/v1");
+    let login = |email: &'static str, password: &'static str| {
+        let request = client
+            .post(format!("{auth}/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": password }));
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let admin = login(common::ADMIN, common::PASSWORD).await["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = client
+        .post(format!("{auth}/users"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "email": "remote@evdms.dev", "name": "Remote Reader", "role": "evm_staff", "password": "Across-processes-42" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let token = login("remote@evdms.dev", "Across-processes-42").await["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The notification process verifies the token through the auth process's JWKS and shows the
+    // welcome mail it made from auth.user_registered.v1.
+    let inbox = format!("http://127.0.0.1:{notification_port}/api/v1/notifications");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let page = loop {
+        let page: serde_json::Value = client
+            .get(&inbox)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if page["total"].as_u64().unwrap_or(0) > 0 {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the welcome mail never arrived: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(page["items"][0]["template"], "welcome");
+    // Redeliveries (none expected here) could not add a second one; wait a little to be sure.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let page: serde_json::Value = client
+        .get(&inbox)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1, "exactly once");
+    // The auth process does not host notifications.
+    let elsewhere = client
+        .get(format!("{auth}/notifications"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 503);
+
+    drop((_auth, _notification));
+    Broker::new(
+        &amqp,
+        &prefix,
+        vec![kernel::events::rabbitmq::QueueSpec {
+            module: "notification".into(),
+            events: vec![],
+        }],
+    )
+    .delete_topology()
+    .await
+    .unwrap();
+}
