@@ -57,6 +57,7 @@ pub fn check_subscriptions(handlers: &[Arc<dyn EventHandler>]) -> anyhow::Result
 
 pub struct Bus {
     pub tasks: Vec<JoinHandle<()>>,
+    pub broker: Option<Arc<Broker>>,
     pub readiness: Option<Arc<dyn ReadinessCheck>>,
     pub transport: &'static str,
 }
@@ -86,6 +87,7 @@ pub fn start(
     };
     let mut tasks = Vec::new();
     let mut readiness: Option<Arc<dyn ReadinessCheck>> = None;
+    let mut used_broker = None;
     let transport: Arc<dyn Transport> = if use_broker {
         let queues = SUBSCRIPTIONS
             .iter()
@@ -120,6 +122,7 @@ pub fn start(
             tasks.push(tokio::spawn(consumer.run(shutdown.clone())));
         }
         readiness = Some(Arc::new(BrokerCheck(broker.clone())));
+        used_broker = Some(broker.clone());
         Arc::new(RabbitTransport::new(broker))
     } else {
         Arc::new(InProcessTransport::new(
@@ -148,6 +151,7 @@ pub fn start(
     tracing::info!(transport = name, "event bus started");
     Ok(Bus {
         tasks,
+        broker: used_broker,
         readiness,
         transport: name,
     })

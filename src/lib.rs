@@ -1,6 +1,7 @@
 //! The EVDMS binary: CLI, application assembly, the routing table and (feature `gateway`) the
 //! proxy to modules hosted elsewhere. Only this crate knows every module.
 
+pub mod admin;
 pub mod bus;
 pub mod cli;
 #[cfg(feature = "gateway")]

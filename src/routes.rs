@@ -39,16 +39,25 @@ pub const TABLE: &[PrefixRoute] = &[
     route("/notifications", NOTIFICATION),
 ];
 
-/// The module owning `path` (relative to `/api/v1`), matching whole segments only.
+/// Prefixes every process serves itself (about its own event pipeline); never proxied.
+pub const PLATFORM: &str = "platform";
+pub const PLATFORM_PREFIXES: &[&str] = &["/admin"];
+
+fn under(path: &str, prefix: &str) -> bool {
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The owner of `path` (relative to `/api/v1`), matching whole segments only.
 pub fn owner_of(path: &str) -> Option<&'static str> {
+    if PLATFORM_PREFIXES.iter().any(|p| under(path, p)) {
+        return Some(PLATFORM);
+    }
     TABLE
         .iter()
-        .find(|r| {
-            path == r.prefix
-                || path
-                    .strip_prefix(r.prefix)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        .find(|r| under(path, r.prefix))
         .map(|r| r.module)
 }
 
@@ -84,5 +93,7 @@ mod tests {
         assert_eq!(owner_of("/dealer-orders/1/approve"), Some(MANUFACTURER));
         assert_eq!(owner_of("/dealers/1"), Some(DEALER));
         assert_eq!(owner_of("/usersx"), None);
+        assert_eq!(owner_of("/admin/outbox"), Some(PLATFORM));
+        assert_eq!(owner_of("/admin/outbox"), Some(PLATFORM));
     }
 }

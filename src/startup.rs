@@ -95,6 +95,19 @@ impl Application {
                 crate::bus::start(&settings, &modules, db, &handlers, &metrics, &shutdown_rx)?;
             background.extend(bus.tasks);
             bus_readiness = bus.readiness;
+            let admin = web::Data::new(crate::admin::AdminState {
+                db: db.clone(),
+                schemas: schemas.clone(),
+                broker: bus.broker,
+            });
+            let doc = <crate::admin::ApiDoc as utoipa::OpenApi>::openapi();
+            let admin_routes: RoutesFn =
+                Arc::new(move |routes| crate::admin::routes(routes, admin.clone()));
+            let mut table = RouteTable::new();
+            admin_routes(&mut table);
+            openapi::check_module_routes(routes::PLATFORM, &table.specs(), &doc)?;
+            docs.push(doc);
+            module_routes.push(admin_routes);
         }
 
         if authenticator.is_none() {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use kernel::{events::rabbitmq::Broker, testing::TestDatabase};
+use kernel::testing::TestDatabase;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
@@ -56,14 +56,15 @@ fn serve(mut command: Command) -> (Process, u16) {
 
 #[tokio::test]
 async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
-    let Some(amqp) = kernel::testing::service_url("EVDMS_TEST_AMQP_URL") else {
+    // Deletes the test's queues and exchanges when the test ends, even on failure.
+    let Some(broker) = kernel::testing::TestBroker::create() else {
         return;
     };
+    let (amqp, prefix) = (broker.url.clone(), broker.prefix.clone());
     let database = TestDatabase::create().await;
     if !database.is_postgres() {
         return; // two processes share the database: this is the Postgres deployment
     }
-    let prefix = format!("evdms-test-{}", uuid::Uuid::new_v4().simple());
     assert!(command(&database, &amqp, &prefix, "auth")
         .arg("seed")
         .status()
@@ -157,15 +158,4 @@ async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
     assert_eq!(elsewhere.status(), 503);
 
     drop((_auth, _notification));
-    Broker::new(
-        &amqp,
-        &prefix,
-        vec![kernel::events::rabbitmq::QueueSpec {
-            module: "notification".into(),
-            events: vec![],
-        }],
-    )
-    .delete_topology()
-    .await
-    .unwrap();
 }

@@ -190,3 +190,52 @@ async fn sweep(admin: &sea_orm::DatabaseConnection) {
         }
     }
 }
+
+/// A per-test RabbitMQ namespace (`evdms-test-<random>`); its queues and exchanges are deleted
+/// when the guard goes, also when the test panics.
+pub struct TestBroker {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl TestBroker {
+    /// `None` (skip) without EVDMS_TEST_AMQP_URL; panics when services are required.
+    pub fn create() -> Option<Self> {
+        let url = service_url("EVDMS_TEST_AMQP_URL")?;
+        Some(Self {
+            url,
+            prefix: format!("evdms-test-{}", uuid::Uuid::new_v4().simple()),
+        })
+    }
+
+    fn topology(&self) -> std::sync::Arc<crate::events::rabbitmq::Broker> {
+        let queues = contracts::events::SUBSCRIPTIONS
+            .iter()
+            .map(|(module, _)| (*module).to_owned())
+            .chain(["consumer".to_owned()])
+            .map(|module| crate::events::rabbitmq::QueueSpec {
+                module,
+                events: Vec::new(),
+            })
+            .collect();
+        crate::events::rabbitmq::Broker::new(&self.url, &self.prefix, queues)
+    }
+}
+
+impl Drop for TestBroker {
+    fn drop(&mut self) {
+        let broker = self.topology();
+        let handle = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                if let Err(error) = broker.delete_topology().await {
+                    eprintln!("could not delete the test broker topology: {error}");
+                }
+            });
+        });
+        handle.join().ok();
+    }
+}

@@ -19,15 +19,18 @@ use tokio::{sync::watch, task::JoinHandle};
 #[derive(Clone)]
 enum Kind {
     InProcess,
-    RabbitMq(String),
+    /// Broker URL and the test's name prefix.
+    RabbitMq(String, String),
 }
 
-fn kinds() -> Vec<Kind> {
+/// The transports to test; the guard deletes the RabbitMQ topology when the test ends.
+fn kinds() -> (Vec<Kind>, Option<kernel::testing::TestBroker>) {
     let mut kinds = vec![Kind::InProcess];
-    if let Some(url) = kernel::testing::service_url("EVDMS_TEST_AMQP_URL") {
-        kinds.push(Kind::RabbitMq(url));
+    let broker = kernel::testing::TestBroker::create();
+    if let Some(broker) = &broker {
+        kinds.push(Kind::RabbitMq(broker.url.clone(), broker.prefix.clone()));
     }
-    kinds
+    (kinds, broker)
 }
 
 /// A running bus: the producer's relay and, for RabbitMQ, the consumer.
@@ -54,12 +57,11 @@ impl Bus {
                 Arc::new(InProcessTransport::new(h.db.clone(), &handlers, None)),
                 None,
             ),
-            Kind::RabbitMq(url) => {
+            Kind::RabbitMq(url, prefix) => {
                 let broker = broker.unwrap_or_else(|| {
-                    let prefix = format!("evdms-test-{}", uuid::Uuid::new_v4().simple());
                     Broker::new(
                         url,
-                        &prefix,
+                        prefix,
                         vec![QueueSpec {
                             module: CONSUMER.into(),
                             events: vec![EVENT.into()],
@@ -116,7 +118,7 @@ impl Bus {
                     .unwrap();
                 rows.iter().map(|r| r.try_get("", "id").unwrap()).collect()
             }
-            Kind::RabbitMq(_) => {
+            Kind::RabbitMq(..) => {
                 let broker = self.broker.as_ref().unwrap();
                 broker
                     .dead_letters(CONSUMER, 100)
@@ -127,12 +129,6 @@ impl Bus {
                     .collect()
             }
         }
-    }
-}
-
-async fn cleanup(broker: Option<Arc<Broker>>) {
-    if let Some(broker) = broker {
-        broker.delete_topology().await.unwrap();
     }
 }
 
@@ -166,7 +162,8 @@ async fn await_outbox_drained(h: &Harness) {
 
 #[tokio::test]
 async fn events_of_one_aggregate_are_handled_in_order_despite_retries() {
-    for kind in kinds() {
+    let (kinds, _broker) = kinds();
+    for kind in kinds {
         let h = harness().await;
         let recorder = Recorder::new("consumer.recorder");
         let mut ids = Vec::new();
@@ -197,13 +194,14 @@ async fn events_of_one_aggregate_are_handled_in_order_despite_retries() {
                 bus.transport.name()
             );
         }
-        cleanup(bus.stop().await).await;
+        bus.stop().await;
     }
 }
 
 #[tokio::test]
 async fn redelivered_events_have_exactly_one_effect() {
-    for kind in kinds() {
+    let (kinds, _broker) = kinds();
+    for kind in kinds {
         let h = harness().await;
         let recorder = Recorder::new("consumer.recorder");
         let bus = Bus::start(&kind, &h, vec![recorder.clone()], None).await;
@@ -232,13 +230,14 @@ async fn redelivered_events_have_exactly_one_effect() {
             bus.transport.name()
         );
         assert_eq!(seen.iter().filter(|(_, _, a)| a == "marker").count(), 1);
-        cleanup(bus.stop().await).await;
+        bus.stop().await;
     }
 }
 
 #[tokio::test]
 async fn a_poison_event_is_dead_lettered_while_others_flow() {
-    for kind in kinds() {
+    let (kinds, _broker) = kinds();
+    for kind in kinds {
         let h = harness().await;
         let recorder = Arc::new(Recorder {
             name: "consumer.recorder",
@@ -272,13 +271,14 @@ async fn a_poison_event_is_dead_lettered_while_others_flow() {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        cleanup(bus.stop().await).await;
+        bus.stop().await;
     }
 }
 
 #[tokio::test]
 async fn events_published_while_stopped_are_delivered_after_a_restart() {
-    for kind in kinds() {
+    let (kinds, _broker) = kinds();
+    for kind in kinds {
         let h = harness().await;
         let recorder = Recorder::new("consumer.recorder");
         let bus = Bus::start(&kind, &h, vec![recorder.clone()], None).await;
@@ -297,6 +297,6 @@ async fn events_published_while_stopped_are_delivered_after_a_restart() {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 15, "each event once ({})", bus.transport.name());
-        cleanup(bus.stop().await).await;
+        bus.stop().await;
     }
 }

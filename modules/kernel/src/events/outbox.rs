@@ -84,3 +84,87 @@ pub async fn stats(db: &impl ConnectionTrait, schema: &str) -> Result<OutboxStat
         oldest_pending_age_secs: age,
     })
 }
+
+/// A dead-lettered outbox row.
+#[derive(Debug, Clone)]
+pub struct DeadRow {
+    pub envelope: EventEnvelope,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub dead_at: Option<i64>,
+}
+
+/// Dead letters of one outbox, newest first, optionally of one event name.
+pub async fn dead_letters(
+    db: &impl ConnectionTrait,
+    schema: &str,
+    name: Option<&str>,
+    limit: u64,
+) -> Result<Vec<DeadRow>, DbErr> {
+    let filter = if name.is_some() { "AND name = $2" } else { "" };
+    let sql = format!(
+        "SELECT id, name, source, aggregate_id, occurred_at, correlation_id, payload, attempts, last_error, dead_at \
+         FROM \"{schema}\".\"outbox\" WHERE status = 'dead' {filter} ORDER BY dead_at DESC, seq DESC LIMIT $1"
+    );
+    let mut values: Vec<sea_orm::Value> = vec![i64::try_from(limit).unwrap_or(i64::MAX).into()];
+    if let Some(name) = name {
+        values.push(name.into());
+    }
+    let rows = db
+        .query_all(stmt(db.get_database_backend(), &sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("", "id")?;
+            let payload: String = row.try_get("", "payload")?;
+            let occurred: i64 = row.try_get("", "occurred_at")?;
+            Ok(DeadRow {
+                envelope: EventEnvelope {
+                    id: id
+                        .parse()
+                        .map_err(|e| DbErr::Custom(format!("outbox id: {e}")))?,
+                    name: row.try_get("", "name")?,
+                    occurred_at: chrono::DateTime::from_timestamp_millis(occurred)
+                        .unwrap_or_default(),
+                    source: row.try_get("", "source")?,
+                    aggregate_id: row.try_get("", "aggregate_id")?,
+                    correlation_id: row.try_get("", "correlation_id")?,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| DbErr::Custom(format!("outbox payload: {e}")))?,
+                },
+                attempts: row.try_get("", "attempts")?,
+                last_error: row.try_get("", "last_error")?,
+                dead_at: row.try_get("", "dead_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Puts a dead letter back in line with fresh attempts. Returns whether one was found.
+pub async fn redrive(db: &impl ConnectionTrait, schema: &str, id: Uuid) -> Result<bool, DbErr> {
+    let sql = format!(
+        "UPDATE \"{schema}\".\"outbox\" SET status = 'pending', attempts = 0, next_attempt_at = $1, dead_at = NULL, \
+         claimed_until = NULL, claimed_by = NULL WHERE id = $2 AND status = 'dead'"
+    );
+    let result = db
+        .execute(stmt(
+            db.get_database_backend(),
+            &sql,
+            vec![now_ms().into(), id.to_string().into()],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes a dead letter for good. Returns whether one was found.
+pub async fn discard(db: &impl ConnectionTrait, schema: &str, id: Uuid) -> Result<bool, DbErr> {
+    let sql = format!("DELETE FROM \"{schema}\".\"outbox\" WHERE id = $1 AND status = 'dead'");
+    let result = db
+        .execute(stmt(
+            db.get_database_backend(),
+            &sql,
+            vec![id.to_string().into()],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -179,27 +179,29 @@ impl Broker {
         Ok(())
     }
 
-    /// Deletes this prefix's queues and exchanges (tests).
+    /// Deletes this prefix's queues and exchanges (tests). Objects that do not exist are skipped:
+    /// each deletion gets its own channel, since a failed one closes its channel.
     pub async fn delete_topology(&self) -> Result<(), TransportUnavailable> {
-        let channel = self.publishing_channel().await?;
+        self.reset().await;
+        let connection = self.connect().await?;
         for spec in &self.queues {
             for queue in [
                 self.queue(&spec.module),
                 self.dead_letter_queue(&spec.module),
             ] {
-                channel
+                let channel = connection.create_channel().await.map_err(unavailable)?;
+                let _ = channel
                     .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-                    .await
-                    .map_err(unavailable)?;
+                    .await;
             }
         }
         for exchange in [self.exchange(), self.dead_letter_exchange()] {
-            channel
+            let channel = connection.create_channel().await.map_err(unavailable)?;
+            let _ = channel
                 .exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
-                .await
-                .map_err(unavailable)?;
+                .await;
         }
-        self.reset().await;
+        let _ = connection.close(0, "topology deleted".into()).await;
         Ok(())
     }
 
