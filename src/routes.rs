@@ -94,6 +94,5 @@ mod tests {
         assert_eq!(owner_of("/dealers/1"), Some(DEALER));
         assert_eq!(owner_of("/usersx"), None);
         assert_eq!(owner_of("/admin/outbox"), Some(PLATFORM));
-        assert_eq!(owner_of("/admin/outbox"), Some(PLATFORM));
     }
 }

@@ -32,6 +32,8 @@ pub struct Application {
 struct HttpState {
     settings: Arc<Settings>,
     ops: web::Data<Ops>,
+    /// For kernel middleware that needs the database (Idempotency-Key).
+    db: Option<web::Data<Db>>,
     metrics: web::Data<Metrics>,
     authenticator: Option<web::Data<dyn Authenticator>>,
     module_routes: Vec<RoutesFn>,
@@ -150,6 +152,7 @@ impl Application {
         let state = HttpState {
             settings: settings.clone(),
             ops: web::Data::new(ops),
+            db: db.clone().map(web::Data::new),
             metrics: web::Data::new(metrics),
             authenticator: authenticator.map(web::Data::from),
             module_routes,
@@ -237,6 +240,9 @@ fn app(
         .app_data(http::path_config())
         .app_data(state.ops.clone())
         .app_data(state.metrics.clone());
+    if let Some(db) = &state.db {
+        app = app.app_data(db.clone());
+    }
     if let Some(authenticator) = &state.authenticator {
         app = app.app_data(authenticator.clone());
     }

@@ -35,6 +35,7 @@ macro_rules! schema_migrator {
                 fn migrations() -> Vec<Box<dyn MigrationTrait>> {
                     vec![
                         Box::new(kernel::migrate::EventTables { schema: $schema }),
+                        Box::new(kernel::migrate::IdempotencyKeys { schema: $schema }),
                         $(Box::new($migration)),*
                     ]
                 }

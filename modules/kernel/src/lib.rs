@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod idempotency;
 pub mod metrics;
 pub mod migrate;
 pub mod module;

@@ -247,3 +247,42 @@ impl MigrationTrait for EventTables {
         Ok(())
     }
 }
+
+/// Every module's `Idempotency-Key` records (see `kernel::idempotency`).
+pub struct IdempotencyKeys {
+    pub schema: &'static str,
+}
+
+impl sea_orm_migration::MigrationName for IdempotencyKeys {
+    fn name(&self) -> &str {
+        "m20261125_000003_idempotency_keys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdempotencyKeys {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let s = self.schema;
+        let sql = format!(
+            "CREATE TABLE \"{s}\".\"idempotency_keys\" ( \
+               scope VARCHAR(64) NOT NULL, key VARCHAR(255) NOT NULL, request_hash VARCHAR(64) NOT NULL, \
+               status VARCHAR(16) NOT NULL, response_status INTEGER, response_body TEXT, content_type VARCHAR(200), \
+               location VARCHAR(1000), created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, \
+               PRIMARY KEY (scope, key))"
+        );
+        manager
+            .get_connection()
+            .execute_unprepared(&sql)
+            .await
+            .map(|_| ())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let sql = format!("DROP TABLE \"{}\".\"idempotency_keys\"", self.schema);
+        manager
+            .get_connection()
+            .execute_unprepared(&sql)
+            .await
+            .map(|_| ())
+    }
+}

@@ -36,6 +36,8 @@ type DataRegistration = Box<dyn FnOnce(&mut web::ServiceConfig)>;
 /// Routes of one module, built once per worker.
 pub struct RouteTable {
     entries: Vec<(RouteSpec, actix_web::Route)>,
+    /// (method, path) → schema keeping the route's `Idempotency-Key` records.
+    idempotent: Vec<(Method, String, &'static str)>,
     data: Vec<DataRegistration>,
 }
 
@@ -49,6 +51,7 @@ impl RouteTable {
     pub fn new() -> Self {
         Self {
             entries: Vec::new(),
+            idempotent: Vec::new(),
             data: Vec::new(),
         }
     }
@@ -122,6 +125,15 @@ impl RouteTable {
         self.route(Method::DELETE, path, access, handler)
     }
 
+    /// Makes the route registered last honour `Idempotency-Key`, with records in `schema`.
+    pub fn idempotent(&mut self, schema: &'static str) -> &mut Self {
+        if let Some((spec, _)) = self.entries.last() {
+            self.idempotent
+                .push((spec.method.clone(), spec.path.clone(), schema));
+        }
+        self
+    }
+
     /// Shared state for this module's handlers.
     pub fn app_data<T: 'static>(&mut self, data: web::Data<T>) -> &mut Self {
         self.data.push(Box::new(move |cfg| {
@@ -151,13 +163,24 @@ impl RouteTable {
                 .iter()
                 .map(|(s, _)| (s.method.clone(), s.access))
                 .collect();
+            let idempotent: HashMap<Method, &'static str> = self
+                .idempotent
+                .iter()
+                .filter(|(_, p, _)| *p == path)
+                .map(|(m, _, schema)| (m.clone(), *schema))
+                .collect();
             let mut resource = web::resource(path.as_str());
             for (_, route) in routes {
                 resource = resource.route(route);
             }
+            // The access guard is outermost: only authorised requests may claim a key.
             cfg.service(
                 resource
                     .default_service(web::to(crate::http::method_not_allowed))
+                    .wrap(crate::idempotency::Idempotency {
+                        schemas: Arc::new(idempotent),
+                        body_limit: crate::idempotency::BODY_LIMIT,
+                    })
                     .wrap(AccessGuard {
                         rules: Arc::new(rules),
                     }),

@@ -71,6 +71,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
         .patch("/users/me", Access::Authenticated, users::update_me)
         .get("/users", Access::Roles(USER_MANAGERS), users::list)
         .post("/users", Access::Roles(USER_MANAGERS), users::create)
+        .idempotent(contracts::modules::AUTH)
         .get("/users/{id}", Access::Authenticated, users::get)
         .patch("/users/{id}", Access::Roles(USER_MANAGERS), users::update)
         .post(

@@ -322,6 +322,8 @@ impl Relay {
             .conn()
             .execute(stmt(self.db.backend(), &sql, vec![cutoff.into()]))
             .await?;
+        // The same housekeeping pass drops expired Idempotency-Key records of this schema.
+        crate::idempotency::purge_expired(self.db.conn(), &self.schema).await?;
         Ok(())
     }
 }
