@@ -11,14 +11,7 @@ use std::time::{Duration, Instant};
 
 /// An auth.user_registered.v1 whose payload no consumer can read.
 async fn publish_poison(app: &TestApp) -> uuid::Uuid {
-    let settings = common::settings(&app.database, &[]);
-    let db = kernel::db::connect(
-        &settings.database_kind().unwrap(),
-        &settings.database,
-        &contracts::modules::ALL,
-    )
-    .await
-    .unwrap();
+    let db = common::connect(&app.database).await;
     let envelope = EventEnvelope {
         id: uuid::Uuid::now_v7(),
         name: "auth.user_registered.v1".into(),

@@ -6,54 +6,22 @@
 mod common;
 
 use kernel::testing::TestDatabase;
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-
-fn evdms(database: &TestDatabase, args: &[&str], extra: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_evdms"));
-    command
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("EVDMS_ENV", "test")
-        .env("EVDMS__DATABASE__URL", &database.url)
-        .env("EVDMS__DATA__DIR", &database.data_dir)
-        .env("EVDMS__SERVER__PORT", "0")
-        .env("EVDMS__SERVER__WORKERS", "1");
-    for (key, value) in extra {
-        command.env(key, value);
-    }
-    command
-}
-
-/// Starts `evdms serve` and returns it with the port it printed.
-fn serve(database: &TestDatabase, extra: &[(&str, &str)]) -> (Child, u16) {
-    let mut child = evdms(database, &["serve"], extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let port = loop {
-        let line = lines.next().expect("the server prints its port").unwrap();
-        if let Some(port) = line.strip_prefix("EVDMS listening on port ") {
-            break port.trim().parse().unwrap();
-        }
-    };
-    (child, port)
-}
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
     let database = TestDatabase::create().await;
-    assert!(evdms(&database, &["seed"], &[]).status().unwrap().success());
+    assert!(common::evdms_command(&database)
+        .arg("seed")
+        .status()
+        .unwrap()
+        .success());
 
     // First life: relays off, so events stay in the outbox as if the process died right after
     // the commit. A user is created (auth.user_registered.v1), then the process is killed.
-    let (mut first, port) = serve(&database, &[("EVDMS__BUS__RELAY_ENABLED", "false")]);
+    let mut command = common::evdms_command(&database);
+    command.env("EVDMS__BUS__RELAY_ENABLED", "false");
+    let (first, port) = common::serve_process(command);
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let login: serde_json::Value = client
@@ -74,35 +42,26 @@ async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    first.kill().unwrap(); // SIGKILL: no graceful shutdown
-    first.wait().unwrap();
+    first.kill(); // SIGKILL: no graceful shutdown
     assert!(
         pending(&database, "crash@evdms.dev").await,
         "the event waits in the outbox"
     );
 
     // Second life: the relay delivers it.
-    let (mut second, _) = serve(&database, &[]);
+    let (second, _) = common::serve_process(common::evdms_command(&database));
     let deadline = Instant::now() + Duration::from_secs(20);
     while pending(&database, "crash@evdms.dev").await {
         assert!(Instant::now() < deadline, "not delivered after restart");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second.kill();
 }
 
 /// Whether the registration event of `email` is still undelivered.
 async fn pending(database: &TestDatabase, email: &str) -> bool {
     use sea_orm::{ConnectionTrait, Statement};
-    let settings = common::settings(database, &[]);
-    let db = kernel::db::connect(
-        &settings.database_kind().unwrap(),
-        &settings.database,
-        &contracts::modules::ALL,
-    )
-    .await
-    .unwrap();
+    let db = common::connect(database).await;
     let sql =
         "SELECT status, payload FROM \"auth\".\"outbox\" WHERE name = 'auth.user_registered.v1'";
     let rows = db

@@ -14,17 +14,6 @@ use kernel::events::{outbox, publish};
 use sea_orm::{ConnectionTrait, Statement};
 use std::time::{Duration, Instant};
 
-async fn database(app: &TestApp) -> kernel::Db {
-    let settings = common::settings(&app.database, &[]);
-    kernel::db::connect(
-        &settings.database_kind().unwrap(),
-        &settings.database,
-        &contracts::modules::ALL,
-    )
-    .await
-    .unwrap()
-}
-
 /// Publishes `count` user registrations in transactions of `batch` from `tasks` writers.
 async fn burst(db: &kernel::Db, count: usize, batch: usize, tasks: usize) {
     let per_task = count / tasks;
@@ -101,7 +90,7 @@ async fn a_broker_outage_during_a_burst_loses_nothing_and_duplicates_nothing() {
         ("EVDMS__BUS__MAX_ATTEMPTS", "8"),
     ])
     .await;
-    let db = database(&app).await;
+    let db = common::connect(&app.database).await;
     let started = Instant::now();
     let writer = {
         let db = db.clone();
@@ -143,7 +132,7 @@ async fn a_broker_outage_during_a_burst_loses_nothing_and_duplicates_nothing() {
 }
 
 async fn measure(app: TestApp, label: &str, events: usize) {
-    let db = database(&app).await;
+    let db = common::connect(&app.database).await;
     let started = Instant::now();
     burst(&db, events, 20, 4).await;
     let published = started.elapsed();

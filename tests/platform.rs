@@ -113,14 +113,7 @@ async fn openapi_document_and_offline_swagger_ui_are_served() {
 async fn each_module_schema_holds_its_own_migration_history_outbox_and_inbox() {
     let app = spawn_app().await;
     let database = app.stop().await;
-    let settings = common::settings(&database, &[]);
-    let db = kernel::db::connect(
-        &settings.database_kind().unwrap(),
-        &settings.database,
-        &contracts::modules::ALL,
-    )
-    .await
-    .unwrap();
+    let db = common::connect(&database).await;
     for schema in contracts::modules::ALL {
         let sql = if database.is_postgres() {
             format!("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '{schema}'")

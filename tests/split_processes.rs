@@ -7,51 +7,20 @@
 mod common;
 
 use kernel::testing::TestDatabase;
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn command(database: &TestDatabase, amqp: &str, prefix: &str, modules: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_evdms"));
+fn command(
+    database: &TestDatabase,
+    amqp: &str,
+    prefix: &str,
+    modules: &str,
+) -> std::process::Command {
+    let mut command = common::evdms_command(database);
     command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("EVDMS_ENV", "test")
-        .env("EVDMS__DATABASE__URL", &database.url)
-        .env("EVDMS__DATA__DIR", &database.data_dir)
-        .env("EVDMS__SERVER__PORT", "0")
-        .env("EVDMS__SERVER__WORKERS", "1")
         .env("EVDMS__BUS__AMQP_URL", amqp)
         .env("EVDMS__BUS__BROKER_PREFIX", prefix)
         .env("EVDMS__MODULES__ENABLED", modules);
     command
-}
-
-fn serve(mut command: Command) -> (Process, u16) {
-    let mut child = command
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = loop {
-        let line = lines.next().expect("the server prints its port").unwrap();
-        if let Some(port) = line.strip_prefix("EVDMS listening on port ") {
-            break port.trim().parse().unwrap();
-        }
-    };
-    (Process(child), port)
 }
 
 #[tokio::test]
@@ -71,13 +40,13 @@ async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
         .unwrap()
         .success());
 
-    let (_auth, auth_port) = serve(command(&database, &amqp, &prefix, "auth"));
+    let (_auth, auth_port) = common::serve_process(command(&database, &amqp, &prefix, "auth"));
     let mut notification = command(&database, &amqp, &prefix, "notification");
     notification.env(
         "EVDMS__SERVICES__AUTH__URL",
         format!("http://127.0.0.1:{auth_port}"),
     );
-    let (_notification, notification_port) = serve(notification);
+    let (_notification, notification_port) = common::serve_process(notification);
 
     let client = reqwest::Client::new();
     let auth = format!("http://127.0.0.1:{auth_port}/api/v1");

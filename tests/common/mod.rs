@@ -154,17 +154,22 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     body
 }
 
-/// The events in a module's outbox (name, payload), oldest first.
-pub async fn outbox_events(app: &TestApp, schema: &str) -> Vec<(String, serde_json::Value)> {
-    use sea_orm::{ConnectionTrait, Statement};
-    let settings = settings(&app.database, &[]);
-    let db = kernel::db::connect(
+/// A connection of the test's own to the database of a test app (all six schemas).
+pub async fn connect(database: &TestDatabase) -> kernel::Db {
+    let settings = settings(database, &[]);
+    kernel::db::connect(
         &settings.database_kind().unwrap(),
         &settings.database,
         &contracts::modules::ALL,
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// The events in a module's outbox (name, payload), oldest first.
+pub async fn outbox_events(app: &TestApp, schema: &str) -> Vec<(String, serde_json::Value)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = connect(&app.database).await;
     let sql = format!("SELECT name, payload FROM \"{schema}\".\"outbox\" ORDER BY seq");
     let rows = db
         .conn()
@@ -250,4 +255,54 @@ impl TestApp {
             .expect("access token")
             .to_owned()
     }
+}
+
+/// `evdms` as a separate process on a test database (port 0, one worker, test settings).
+pub fn evdms_command(database: &TestDatabase) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_evdms"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EVDMS_ENV", "test")
+        .env("EVDMS__DATABASE__URL", &database.url)
+        .env("EVDMS__DATA__DIR", &database.data_dir)
+        .env("EVDMS__SERVER__PORT", "0")
+        .env("EVDMS__SERVER__WORKERS", "1");
+    command
+}
+
+/// A child process that is killed when dropped.
+pub struct Process(pub std::process::Child);
+
+impl Process {
+    /// SIGKILL: no graceful shutdown.
+    pub fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `evdms serve` from `command` and returns it with the port it printed.
+pub fn serve_process(mut command: std::process::Command) -> (Process, u16) {
+    use std::io::BufRead;
+    let mut child = command
+        .arg("serve")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = loop {
+        let line = lines.next().expect("the server prints its port").unwrap();
+        if let Some(port) = line.strip_prefix("EVDMS listening on port ") {
+            break port.trim().parse().unwrap();
+        }
+    };
+    (Process(child), port)
 }
