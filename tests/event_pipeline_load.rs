@@ -14,9 +14,10 @@ use kernel::events::{outbox, publish};
 use sea_orm::{ConnectionTrait, Statement};
 use std::time::{Duration, Instant};
 
-/// Publishes `count` user registrations in transactions of `batch` from `tasks` writers.
-async fn burst(db: &kernel::Db, count: usize, batch: usize, tasks: usize) {
-    let per_task = count / tasks;
+/// Publishes about `count` user registrations in transactions of `batch` from `tasks` writers;
+/// returns how many exactly (a whole number of batches per writer).
+async fn burst(db: &kernel::Db, count: usize, batch: usize, tasks: usize) -> usize {
+    let per_task = count / tasks / batch * batch;
     let writers = (0..tasks).map(|t| {
         let db = db.clone();
         tokio::spawn(async move {
@@ -41,6 +42,7 @@ async fn burst(db: &kernel::Db, count: usize, batch: usize, tasks: usize) {
     for writer in writers.collect::<Vec<_>>() {
         writer.await.unwrap();
     }
+    per_task * tasks
 }
 
 async fn count(db: &kernel::Db, sql: &str) -> i64 {
@@ -134,7 +136,7 @@ async fn a_broker_outage_during_a_burst_loses_nothing_and_duplicates_nothing() {
 async fn measure(app: TestApp, label: &str, events: usize) {
     let db = common::connect(&app.database).await;
     let started = Instant::now();
-    burst(&db, events, 20, 4).await;
+    let events = burst(&db, events, 20, 4).await;
     let published = started.elapsed();
     await_welcomes(&db, events as i64, Duration::from_secs(300)).await;
     let total = started.elapsed();
