@@ -133,14 +133,9 @@ async fn a_broker_outage_during_a_burst_loses_nothing_and_duplicates_nothing() {
     app.stop().await;
 }
 
-async fn measure(app: TestApp, label: &str, events: usize) {
-    let db = common::connect(&app.database).await;
-    let started = Instant::now();
-    let events = burst(&db, events, 20, 4).await;
-    let published = started.elapsed();
-    await_welcomes(&db, events as i64, Duration::from_secs(300)).await;
-    let total = started.elapsed();
-    // Publish-to-handle latency: outbox commit time → the handler's committed effect.
+/// Publish-to-handle latencies (ms) of the load events handled so far, sorted.
+async fn latencies(db: &kernel::Db) -> Vec<i64> {
+    // Outbox commit time → the handler's committed effect.
     let sql = "SELECT o.occurred_at AS published, n.created_at AS handled FROM \"notification\".\"notifications\" n \
                JOIN \"auth\".\"outbox\" o ON o.id = n.source_event_id WHERE n.recipient_address LIKE 'load-%'";
     let rows = db
@@ -157,7 +152,40 @@ async fn measure(app: TestApp, label: &str, events: usize) {
         })
         .collect();
     latencies.sort_unstable();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
+    latencies
+}
+
+fn quantile(sorted: &[i64], q: f64) -> i64 {
+    sorted[((sorted.len() as f64 - 1.0) * q) as usize]
+}
+
+async fn measure(app: TestApp, label: &str, events: usize) {
+    let db = common::connect(&app.database).await;
+    // Unloaded: one event every 20 ms.
+    for _ in 0..200 {
+        burst(&db, 1, 1, 1).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    await_welcomes(&db, 200, Duration::from_secs(60)).await;
+    let calm = latencies(&db).await;
+    println!(
+        "{label}: unloaded (50 events/s) publish-to-handle latency p50 {} ms, p99 {} ms",
+        quantile(&calm, 0.5),
+        quantile(&calm, 0.99)
+    );
+    let sql =
+        "DELETE FROM \"notification\".\"notifications\" WHERE recipient_address LIKE 'load-%'";
+    db.conn()
+        .execute(Statement::from_string(db.backend(), sql.to_owned()))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let events = burst(&db, events, 20, 4).await;
+    let published = started.elapsed();
+    await_welcomes(&db, events as i64, Duration::from_secs(300)).await;
+    let total = started.elapsed();
+    let latencies = latencies(&db).await;
+    let at = |q: f64| quantile(&latencies, q);
     println!(
         "{label}: {events} events, published in {published:?}, all handled after {total:?} = {:.0} events/s; \
          publish-to-handle latency p50 {} ms, p99 {} ms, max {} ms",
