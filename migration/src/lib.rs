@@ -36,6 +36,7 @@ macro_rules! schema_migrator {
                     vec![
                         Box::new(kernel::migrate::EventTables { schema: $schema }),
                         Box::new(kernel::migrate::IdempotencyKeys { schema: $schema }),
+                        Box::new(kernel::migrate::OutboxClaimIndex { schema: $schema }),
                         $(Box::new($migration)),*
                     ]
                 }

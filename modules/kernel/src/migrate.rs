@@ -286,3 +286,41 @@ impl MigrationTrait for IdempotencyKeys {
             .map(|_| ())
     }
 }
+
+/// Lets the relay's claim walk pending rows in `seq` order and stop after its batch, instead of
+/// anti-joining every pending row before sorting (measured: O(pending) per claim).
+pub struct OutboxClaimIndex {
+    pub schema: &'static str,
+}
+
+impl sea_orm_migration::MigrationName for OutboxClaimIndex {
+    fn name(&self) -> &str {
+        "m20261125_000004_outbox_claim_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OutboxClaimIndex {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let s = self.schema;
+        let sql = if manager.get_database_backend() == DbBackend::Postgres {
+            format!("CREATE INDEX \"outbox_pending_seq\" ON \"{s}\".\"outbox\" (seq) WHERE status = 'pending'")
+        } else {
+            format!("CREATE INDEX \"{s}\".\"outbox_pending_seq\" ON \"outbox\" (seq) WHERE status = 'pending'")
+        };
+        manager
+            .get_connection()
+            .execute_unprepared(&sql)
+            .await
+            .map(|_| ())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let s = self.schema;
+        manager
+            .get_connection()
+            .execute_unprepared(&format!("DROP INDEX \"{s}\".\"outbox_pending_seq\""))
+            .await
+            .map(|_| ())
+    }
+}

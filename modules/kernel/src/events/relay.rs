@@ -12,7 +12,7 @@ use crate::{config::BusSettings, db::Db, metrics::Metrics};
 use anyhow::Context;
 use futures_util::StreamExt;
 use rand::Rng;
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, TransactionTrait, Value};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -187,11 +187,15 @@ impl Relay {
                 now.into(),
                 batch.into(),
             ];
-            let rows = self
-                .db
-                .conn()
+            // A cached generic plan of this statement was measured to scan quadratically once the
+            // outbox grows past the statistics; plan it for the actual values every time.
+            let txn = self.db.conn().begin().await?;
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+            let rows = txn
                 .query_all(stmt(DbBackend::Postgres, &sql, values))
                 .await?;
+            txn.commit().await?;
             rows.iter()
                 .map(|r| r.try_get::<i64>("", "seq"))
                 .collect::<Result<_, _>>()?
