@@ -12,7 +12,9 @@ if [ -z "$bin" ]; then
 fi
 data=$(mktemp -d)
 port=18181
-export EVDMS_ENV=development EVDMS__DATA__DIR="$data" EVDMS__SERVER__PORT=$port EVDMS__LOG__LEVEL=warn
+# Rate limits off: wrk is one client hammering from one address on purpose.
+export EVDMS_ENV=development EVDMS__DATA__DIR="$data" EVDMS__SERVER__PORT=$port EVDMS__LOG__LEVEL=warn \
+  EVDMS__SERVER__RATE_LIMIT_PER_IP=0 EVDMS__SERVER__RATE_LIMIT_PER_USER=0
 # Seed first, so cold start measures serving, not demo-data hashing.
 "$bin" seed >/dev/null
 start=$(date +%s%N)

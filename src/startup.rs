@@ -35,6 +35,7 @@ struct HttpState {
     /// For kernel middleware that needs the database (Idempotency-Key).
     db: Option<web::Data<Db>>,
     metrics: web::Data<Metrics>,
+    rate_limiter: web::Data<kernel::rate_limit::RateLimiter>,
     authenticator: Option<web::Data<dyn Authenticator>>,
     module_routes: Vec<RoutesFn>,
     local_modules: Vec<&'static str>,
@@ -154,6 +155,13 @@ impl Application {
             ops: web::Data::new(ops),
             db: db.clone().map(web::Data::new),
             metrics: web::Data::new(metrics),
+            rate_limiter: web::Data::new(kernel::rate_limit::RateLimiter {
+                cache: cache.clone(),
+                per_ip: settings.server.rate_limit_per_ip,
+                per_user: settings.server.rate_limit_per_user,
+                window: Duration::from_secs(settings.server.rate_limit_window_secs.max(1)),
+                trust_forwarded_for: settings.server.trust_forwarded_for,
+            }),
             authenticator: authenticator.map(web::Data::from),
             module_routes,
             local_modules: schemas,
@@ -232,9 +240,12 @@ fn app(
         .allow_any_header()
         .expose_headers(["x-request-id", "etag", "retry-after", "location"])
         .max_age(3600);
+    // Innermost first: the limiter's 429s still get CORS headers, a request id and metrics.
     let mut app = App::new()
+        .wrap(from_fn(kernel::rate_limit::limit_per_address))
         .wrap(cors)
         .wrap(from_fn(http::observe_request))
+        .app_data(state.rate_limiter.clone())
         .app_data(http::json_config(state.settings.server.json_limit_bytes))
         .app_data(http::query_config())
         .app_data(http::path_config())

@@ -406,3 +406,19 @@ async fn service_clients_get_scoped_tokens_by_client_credentials() {
         .unwrap();
     assert_eq!(deleted.status(), 204);
 }
+
+#[tokio::test]
+async fn each_user_has_a_request_budget_of_their_own() {
+    let app = common::spawn_seeded_app_with(&[("EVDMS__SERVER__RATE_LIMIT_PER_USER", "3")]).await;
+    let staff = app.token(STAFF_A).await;
+    for _ in 0..3 {
+        assert_eq!(app.get_as(&staff, "/api/v1/users/me").await.status(), 200);
+    }
+    assert_eq!(
+        problem(app.get_as(&staff, "/api/v1/users/me").await, 429).await["code"],
+        "rate_limited"
+    );
+    // Another user from the same address still has theirs.
+    let manager = app.token(MANAGER_A).await;
+    assert_eq!(app.get_as(&manager, "/api/v1/users/me").await.status(), 200);
+}

@@ -246,3 +246,26 @@ async fn bad_input_to_a_real_endpoint_is_a_4xx_problem() {
         .unwrap();
     problem(method, 405).await;
 }
+
+#[tokio::test]
+async fn requests_over_the_per_address_limit_get_429_with_retry_after() {
+    let app = common::spawn_app_with(&[("EVDMS__SERVER__RATE_LIMIT_PER_IP", "5")]).await;
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/v1/openapi.json").await.status(), 200);
+    }
+    let limited = app.get("/api/v1/openapi.json").await;
+    let retry_after: u64 = limited
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert!(limited.headers().get("x-request-id").is_some());
+    assert_eq!(problem(limited, 429).await["code"], "rate_limited");
+    // Probes are never limited.
+    assert_eq!(app.get("/health").await.status(), 200);
+    assert_eq!(app.get("/ready").await.status(), 200);
+}

@@ -94,6 +94,10 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy or the gateway).
     pub trust_forwarded_for: bool,
+    /// Requests per client address and per user in each window; 0 = no limit.
+    pub rate_limit_per_ip: u64,
+    pub rate_limit_per_user: u64,
+    pub rate_limit_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

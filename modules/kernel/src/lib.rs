@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod module;
 pub mod ops;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routing;
 pub mod telemetry;
 #[cfg(feature = "testing")]

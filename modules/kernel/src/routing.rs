@@ -243,6 +243,15 @@ where
                     Ok(caller) => access.check(&caller).map(|()| caller),
                     Err(error) => Err(error),
                 };
+                let verdict = match (
+                    verdict,
+                    req.app_data::<web::Data<crate::rate_limit::RateLimiter>>(),
+                ) {
+                    (Ok(caller), Some(limiter)) => {
+                        limiter.charge_user(caller.subject).await.map(|()| caller)
+                    }
+                    (verdict, _) => verdict,
+                };
                 match verdict {
                     Ok(caller) => {
                         req.extensions_mut().insert(caller);
