@@ -59,7 +59,6 @@ pub struct Bus {
     pub tasks: Vec<JoinHandle<()>>,
     pub broker: Option<Arc<Broker>>,
     pub readiness: Option<Arc<dyn ReadinessCheck>>,
-    pub transport: &'static str,
 }
 
 pub fn start(
@@ -153,7 +152,6 @@ pub fn start(
         tasks,
         broker: used_broker,
         readiness,
-        transport: name,
     })
 }
 

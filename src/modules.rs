@@ -60,10 +60,3 @@ pub fn hosted(settings: &kernel::config::Settings) -> Vec<EnabledModule> {
         .filter(|m| wanted.is_empty() || wanted.iter().any(|w| w == m.name()))
         .collect()
 }
-
-/// Whether every module of the product is in this process (so in-process events reach all).
-pub fn is_monolith(modules: &[EnabledModule]) -> bool {
-    contracts::modules::ALL
-        .iter()
-        .all(|name| modules.iter().any(|m| m.name() == *name))
-}

@@ -117,9 +117,6 @@ impl Broker {
         }
     }
 
-    pub async fn is_connected(&self) -> bool {
-        self.publishing_channel().await.is_ok()
-    }
 
     async fn declare(&self, channel: &Channel) -> lapin::Result<()> {
         let durable = ExchangeDeclareOptions {

@@ -91,9 +91,6 @@ impl Relay {
         }
     }
 
-    pub fn schema(&self) -> &str {
-        &self.schema
-    }
 
     /// Runs until `shutdown` turns true: wakes on commits (and NOTIFY), polls as a fallback.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {

@@ -35,10 +35,6 @@ impl InProcessTransport {
         }
     }
 
-    /// Whether some local handler wants this event name.
-    pub fn has_subscribers(&self, name: &str) -> bool {
-        self.handlers.contains_key(name)
-    }
 }
 
 #[async_trait::async_trait]
