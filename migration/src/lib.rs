@@ -10,20 +10,31 @@ pub use kernel::migrate::SchemaMigrations;
 // Used by whichever module features are enabled.
 #[allow(dead_code)]
 mod helpers;
-#[cfg(feature = "auth")]
-mod auth_migrations {
-    pub use crate::auth_files::*;
-}
+
+// Each module's folder lists its own migrations in `migrations()`, so adding one touches only
+// that folder.
 #[cfg(feature = "auth")]
 #[path = "auth/mod.rs"]
 mod auth_files;
+#[cfg(feature = "customer")]
+#[path = "customer/mod.rs"]
+mod customer_files;
+#[cfg(feature = "dealer")]
+#[path = "dealer/mod.rs"]
+mod dealer_files;
+#[cfg(feature = "manufacturer")]
+#[path = "manufacturer/mod.rs"]
+mod manufacturer_files;
 #[cfg(feature = "notification")]
 #[path = "notification/mod.rs"]
-mod notification_migrations;
+mod notification_files;
+#[cfg(feature = "report")]
+#[path = "report/mod.rs"]
+mod report_files;
 pub use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 macro_rules! schema_migrator {
-    ($feature:literal, $module:ident, $schema:expr, [$($migration:expr),* $(,)?]) => {
+    ($feature:literal, $module:ident, $schema:expr, $files:ident) => {
         #[cfg(feature = $feature)]
         pub mod $module {
             use super::*;
@@ -33,34 +44,37 @@ macro_rules! schema_migrator {
 
             impl MigratorTrait for Migrator {
                 fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-                    vec![
+                    let mut all: Vec<Box<dyn MigrationTrait>> = vec![
                         Box::new(kernel::migrate::EventTables { schema: $schema }),
                         Box::new(kernel::migrate::IdempotencyKeys { schema: $schema }),
                         Box::new(kernel::migrate::OutboxClaimIndex { schema: $schema }),
-                        $(Box::new($migration)),*
-                    ]
+                    ];
+                    all.extend($files::migrations());
+                    all
                 }
             }
 
-            pub const MIGRATIONS: SchemaMigrations =
-                SchemaMigrations { schema: $schema, migrations: <Migrator as MigratorTrait>::migrations };
+            pub const MIGRATIONS: SchemaMigrations = SchemaMigrations {
+                schema: $schema,
+                migrations: <Migrator as MigratorTrait>::migrations,
+            };
         }
     };
 }
 
+schema_migrator!("auth", auth, "auth", auth_files);
+schema_migrator!("dealer", dealer, "dealer", dealer_files);
+schema_migrator!("customer", customer, "customer", customer_files);
 schema_migrator!(
-    "auth",
-    auth,
-    "auth",
-    [auth_migrations::m20261125_000002_auth_tables::Migration]
+    "manufacturer",
+    manufacturer,
+    "manufacturer",
+    manufacturer_files
 );
-schema_migrator!("dealer", dealer, "dealer", []);
-schema_migrator!("customer", customer, "customer", []);
-schema_migrator!("manufacturer", manufacturer, "manufacturer", []);
-schema_migrator!("report", report, "report", []);
+schema_migrator!("report", report, "report", report_files);
 schema_migrator!(
     "notification",
     notification,
     "notification",
-    [notification_migrations::m20261125_000002_notifications::Migration]
+    notification_files
 );

@@ -7,6 +7,9 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 pub mod auth;
+pub mod customer;
+pub mod dealer;
+pub mod manufacturer;
 
 /// A versioned event name and the module allowed to publish it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,18 +48,79 @@ registry![
     auth::UserRegistered,
     auth::PasswordResetRequested,
     auth::UserDeactivated,
+    manufacturer::VariantPublished,
+    manufacturer::PriceChanged,
+    manufacturer::PromotionChanged,
+    manufacturer::DealerOrderPlaced,
+    manufacturer::DealerOrderApproved,
+    manufacturer::VehiclesAllocated,
+    manufacturer::DealerOrderShipped,
+    manufacturer::DealerOrderDelivered,
+    manufacturer::OemStockLow,
+    manufacturer::InvoiceOverdue,
+    dealer::QuotationSent,
+    dealer::SalesOrderCreated,
+    dealer::SalesOrderApproved,
+    dealer::ContractSigned,
+    dealer::PaymentReceived,
+    dealer::InstalmentOverdue,
+    dealer::VehicleDelivered,
+    dealer::SalesOrderCancelled,
+    dealer::DealerStockLow,
+    customer::CustomerCreated,
+    customer::LeadCreated,
+    customer::LeadStageChanged,
+    customer::TestDriveScheduled,
+    customer::TestDriveCompleted,
+    customer::ComplaintFiled,
 ];
+
+/// The registered name of an event type, for the subscriptions table.
+macro_rules! name {
+    ($ty:path) => {
+        <$ty as IntegrationEvent>::NAME
+    };
+}
 
 /// Which module consumes which events. Every process declares the broker topology from this
 /// table (so events wait in RabbitMQ while their consumer is down), and start-up refuses a
 /// handler whose subscription is missing here.
-pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[(
-    crate::modules::NOTIFICATION,
-    &[
-        <auth::UserRegistered as IntegrationEvent>::NAME,
-        <auth::PasswordResetRequested as IntegrationEvent>::NAME,
-    ],
-)];
+pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
+    (
+        crate::modules::NOTIFICATION,
+        &[
+            name!(auth::UserRegistered),
+            name!(auth::PasswordResetRequested),
+        ],
+    ),
+    (
+        // Staff directory, the local catalog copy, inventory arrivals, known customers.
+        crate::modules::DEALER,
+        &[
+            name!(auth::UserRegistered),
+            name!(auth::UserDeactivated),
+            name!(manufacturer::VariantPublished),
+            name!(manufacturer::PriceChanged),
+            name!(manufacturer::PromotionChanged),
+            name!(manufacturer::DealerOrderShipped),
+            name!(manufacturer::DealerOrderDelivered),
+            name!(customer::CustomerCreated),
+        ],
+    ),
+    (
+        // The local catalog copy for test drives; the interaction timeline; leads won on delivery.
+        crate::modules::CUSTOMER,
+        &[
+            name!(manufacturer::VariantPublished),
+            name!(dealer::QuotationSent),
+            name!(dealer::SalesOrderCreated),
+            name!(dealer::ContractSigned),
+            name!(dealer::PaymentReceived),
+            name!(dealer::VehicleDelivered),
+            name!(dealer::SalesOrderCancelled),
+        ],
+    ),
+];
 
 /// The modules that consume `name`.
 pub fn consumers_of(name: &str) -> impl Iterator<Item = &'static str> + '_ {

@@ -3,6 +3,8 @@
 
 pub mod events;
 pub mod modules;
+pub mod money;
 pub mod seed;
 
 pub use events::{EventName, IntegrationEvent};
+pub use money::Money;

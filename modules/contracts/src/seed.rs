@@ -1,5 +1,6 @@
 //! Fixed ids of the demo data, so every module's seed refers to the same dealers.
 
+use crate::money::Money;
 use uuid::Uuid;
 
 pub const DEALER_A: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_00a1);
@@ -54,4 +55,195 @@ pub const DEMO_USERS: [DemoUser; 6] = [
         Some(DEALER_B),
         Some(DEALER_B_MAIN_BRANCH),
     ),
+];
+
+/// The demo OEM.
+pub const MANUFACTURER: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0e01);
+
+/// A demo vehicle model: id, name, segment, model year.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoModel {
+    pub id: Uuid,
+    pub name: &'static str,
+    pub segment: &'static str,
+    pub year: i32,
+}
+
+/// A demo variant (trim) with its list and wholesale prices in minor units.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoVariant {
+    pub id: Uuid,
+    pub model_id: Uuid,
+    pub name: &'static str,
+    pub msrp: Money,
+    pub wholesale_price: Money,
+}
+
+/// A demo colour of a model, with its surcharge in minor units.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoColour {
+    pub id: Uuid,
+    pub model_id: Uuid,
+    pub name: &'static str,
+    pub hex: &'static str,
+    pub surcharge: Money,
+}
+
+const fn demo_id(n: u128) -> Uuid {
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0001_0000 + n)
+}
+
+pub const MODEL_AURORA: Uuid = demo_id(0x100);
+pub const MODEL_TERRA: Uuid = demo_id(0x200);
+pub const MODEL_PULSE: Uuid = demo_id(0x300);
+
+/// The demo line-up every module's seed agrees on (the manufacturer seeds it with full specs;
+/// other modules may pre-fill their event-fed copies from it).
+pub const DEMO_MODELS: [DemoModel; 3] = [
+    DemoModel {
+        id: MODEL_AURORA,
+        name: "Aurora",
+        segment: "sedan",
+        year: 2026,
+    },
+    DemoModel {
+        id: MODEL_TERRA,
+        name: "Terra",
+        segment: "suv",
+        year: 2026,
+    },
+    DemoModel {
+        id: MODEL_PULSE,
+        name: "Pulse",
+        segment: "hatchback",
+        year: 2026,
+    },
+];
+
+pub const VARIANT_AURORA_STANDARD: Uuid = demo_id(0x101);
+pub const VARIANT_AURORA_LONG_RANGE: Uuid = demo_id(0x102);
+pub const VARIANT_AURORA_PERFORMANCE: Uuid = demo_id(0x103);
+pub const VARIANT_TERRA_LONG_RANGE: Uuid = demo_id(0x201);
+pub const VARIANT_TERRA_MAX: Uuid = demo_id(0x202);
+pub const VARIANT_PULSE_CITY: Uuid = demo_id(0x301);
+pub const VARIANT_PULSE_PLUS: Uuid = demo_id(0x302);
+
+pub const DEMO_VARIANTS: [DemoVariant; 7] = [
+    DemoVariant {
+        id: VARIANT_AURORA_STANDARD,
+        model_id: MODEL_AURORA,
+        name: "Standard Range",
+        msrp: Money(4_299_000),
+        wholesale_price: Money(3_870_000),
+    },
+    DemoVariant {
+        id: VARIANT_AURORA_LONG_RANGE,
+        model_id: MODEL_AURORA,
+        name: "Long Range",
+        msrp: Money(4_999_000),
+        wholesale_price: Money(4_500_000),
+    },
+    DemoVariant {
+        id: VARIANT_AURORA_PERFORMANCE,
+        model_id: MODEL_AURORA,
+        name: "Performance",
+        msrp: Money(5_799_000),
+        wholesale_price: Money(5_220_000),
+    },
+    DemoVariant {
+        id: VARIANT_TERRA_LONG_RANGE,
+        model_id: MODEL_TERRA,
+        name: "Long Range AWD",
+        msrp: Money(5_599_000),
+        wholesale_price: Money(5_040_000),
+    },
+    DemoVariant {
+        id: VARIANT_TERRA_MAX,
+        model_id: MODEL_TERRA,
+        name: "Max",
+        msrp: Money(6_899_000),
+        wholesale_price: Money(6_210_000),
+    },
+    DemoVariant {
+        id: VARIANT_PULSE_CITY,
+        model_id: MODEL_PULSE,
+        name: "City",
+        msrp: Money(2_899_000),
+        wholesale_price: Money(2_610_000),
+    },
+    DemoVariant {
+        id: VARIANT_PULSE_PLUS,
+        model_id: MODEL_PULSE,
+        name: "Plus",
+        msrp: Money(3_399_000),
+        wholesale_price: Money(3_060_000),
+    },
+];
+
+pub const COLOUR_AURORA_WHITE: Uuid = demo_id(0x1c1);
+pub const COLOUR_AURORA_BLACK: Uuid = demo_id(0x1c2);
+pub const COLOUR_AURORA_BLUE: Uuid = demo_id(0x1c3);
+pub const COLOUR_TERRA_WHITE: Uuid = demo_id(0x2c1);
+pub const COLOUR_TERRA_GREY: Uuid = demo_id(0x2c2);
+pub const COLOUR_TERRA_RED: Uuid = demo_id(0x2c3);
+pub const COLOUR_PULSE_WHITE: Uuid = demo_id(0x3c1);
+pub const COLOUR_PULSE_YELLOW: Uuid = demo_id(0x3c2);
+
+pub const DEMO_COLOURS: [DemoColour; 8] = [
+    DemoColour {
+        id: COLOUR_AURORA_WHITE,
+        model_id: MODEL_AURORA,
+        name: "Glacier White",
+        hex: "#F4F5F0",
+        surcharge: Money(0),
+    },
+    DemoColour {
+        id: COLOUR_AURORA_BLACK,
+        model_id: MODEL_AURORA,
+        name: "Midnight Black",
+        hex: "#111217",
+        surcharge: Money(100_000),
+    },
+    DemoColour {
+        id: COLOUR_AURORA_BLUE,
+        model_id: MODEL_AURORA,
+        name: "Ocean Blue",
+        hex: "#1D4E89",
+        surcharge: Money(150_000),
+    },
+    DemoColour {
+        id: COLOUR_TERRA_WHITE,
+        model_id: MODEL_TERRA,
+        name: "Glacier White",
+        hex: "#F4F5F0",
+        surcharge: Money(0),
+    },
+    DemoColour {
+        id: COLOUR_TERRA_GREY,
+        model_id: MODEL_TERRA,
+        name: "Graphite Grey",
+        hex: "#4A4D52",
+        surcharge: Money(120_000),
+    },
+    DemoColour {
+        id: COLOUR_TERRA_RED,
+        model_id: MODEL_TERRA,
+        name: "Crimson Red",
+        hex: "#A3151C",
+        surcharge: Money(200_000),
+    },
+    DemoColour {
+        id: COLOUR_PULSE_WHITE,
+        model_id: MODEL_PULSE,
+        name: "Glacier White",
+        hex: "#F4F5F0",
+        surcharge: Money(0),
+    },
+    DemoColour {
+        id: COLOUR_PULSE_YELLOW,
+        model_id: MODEL_PULSE,
+        name: "Solar Yellow",
+        hex: "#F2C230",
+        surcharge: Money(80_000),
+    },
 ];

@@ -117,7 +117,6 @@ impl Broker {
         }
     }
 
-
     async fn declare(&self, channel: &Channel) -> lapin::Result<()> {
         let durable = ExchangeDeclareOptions {
             durable: true,

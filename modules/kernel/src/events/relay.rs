@@ -91,7 +91,6 @@ impl Relay {
         }
     }
 
-
     /// Runs until `shutdown` turns true: wakes on commits (and NOTIFY), polls as a fallback.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut wake = self.db.outbox_signal();

@@ -34,7 +34,6 @@ impl InProcessTransport {
             metrics,
         }
     }
-
 }
 
 #[async_trait::async_trait]

@@ -1,0 +1,7 @@
+//! Migrations of the `manufacturer` schema, oldest first.
+
+use sea_orm_migration::MigrationTrait;
+
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![]
+}

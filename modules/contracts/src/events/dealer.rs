@@ -1,0 +1,205 @@
+//! Events published by the dealer module (retail sales). No customer personal data travels in
+//! them: consumers refer to customers by id, so erasure in the customer module is complete.
+
+use super::IntegrationEvent;
+use crate::money::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const SOURCE: &str = crate::modules::DEALER;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotationSent {
+    pub quotation_id: Uuid,
+    pub quotation_number: String,
+    pub dealer_id: Uuid,
+    pub branch_id: Option<Uuid>,
+    pub customer_id: Uuid,
+    pub staff_id: Uuid,
+    pub variant_id: Uuid,
+    pub colour_id: Uuid,
+    pub total: Money,
+    pub valid_until: NaiveDate,
+}
+
+impl IntegrationEvent for QuotationSent {
+    const NAME: &'static str = "dealer.quotation_sent.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.quotation_id.to_string()
+    }
+}
+
+/// A sales order was created (directly or from a quotation) and a VIN reserved for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesOrderCreated {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub dealer_id: Uuid,
+    pub branch_id: Option<Uuid>,
+    pub customer_id: Uuid,
+    pub staff_id: Uuid,
+    pub quotation_id: Option<Uuid>,
+    pub variant_id: Uuid,
+    pub colour_id: Uuid,
+    pub vin: String,
+    pub total: Money,
+    /// `full` or `instalments`.
+    pub payment_plan: String,
+}
+
+impl IntegrationEvent for SalesOrderCreated {
+    const NAME: &'static str = "dealer.order_created.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesOrderApproved {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    pub approved_by: Uuid,
+}
+
+impl IntegrationEvent for SalesOrderApproved {
+    const NAME: &'static str = "dealer.order_approved.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractSigned {
+    pub contract_id: Uuid,
+    pub contract_number: String,
+    pub order_id: Uuid,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    pub total: Money,
+    pub signed_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for ContractSigned {
+    const NAME: &'static str = "dealer.contract_signed.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        // The order's stream: contract, payments and delivery of one sale stay in order.
+        self.order_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentReceived {
+    pub payment_id: Uuid,
+    pub order_id: Uuid,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    pub amount: Money,
+    /// `cash`, `card`, `transfer` or `financing`.
+    pub method: String,
+    pub paid_total: Money,
+    pub outstanding: Money,
+    pub received_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for PaymentReceived {
+    const NAME: &'static str = "dealer.payment_received.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalmentOverdue {
+    pub order_id: Uuid,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    pub instalment_number: i32,
+    pub due_date: NaiveDate,
+    pub amount_due: Money,
+}
+
+impl IntegrationEvent for InstalmentOverdue {
+    const NAME: &'static str = "dealer.instalment_overdue.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// The customer took delivery: the unit is sold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VehicleDelivered {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub dealer_id: Uuid,
+    pub branch_id: Option<Uuid>,
+    pub customer_id: Uuid,
+    pub staff_id: Uuid,
+    pub vin: String,
+    pub variant_id: Uuid,
+    pub colour_id: Uuid,
+    pub total: Money,
+    pub delivered_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for VehicleDelivered {
+    const NAME: &'static str = "dealer.vehicle_delivered.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesOrderCancelled {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    /// The VIN released back to stock, if one was reserved.
+    pub released_vin: Option<String>,
+    pub reason: String,
+}
+
+impl IntegrationEvent for SalesOrderCancelled {
+    const NAME: &'static str = "dealer.order_cancelled.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
+/// A dealer's sellable stock of a variant × colour fell to or below its threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealerStockLow {
+    pub dealer_id: Uuid,
+    pub variant_id: Uuid,
+    pub colour_id: Uuid,
+    pub in_stock: i64,
+    pub threshold: i64,
+}
+
+impl IntegrationEvent for DealerStockLow {
+    const NAME: &'static str = "dealer.stock_low.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        format!("{}:{}:{}", self.dealer_id, self.variant_id, self.colour_id)
+    }
+}
