@@ -5,6 +5,8 @@ pub mod events;
 pub mod modules;
 pub mod money;
 pub mod seed;
+pub mod vin;
 
 pub use events::{EventName, IntegrationEvent};
 pub use money::Money;
+pub use vin::Vin;
