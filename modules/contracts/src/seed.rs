@@ -247,3 +247,38 @@ pub const DEMO_COLOURS: [DemoColour; 8] = [
         surcharge: Money(80_000),
     },
 ];
+
+/// A demo customer of a dealer. Only the id and dealer are shared: the customer module seeds
+/// the personal data, other modules refer to the id (their quotations, orders, timelines).
+#[derive(Debug, Clone, Copy)]
+pub struct DemoCustomer {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+}
+
+pub const DEMO_CUSTOMERS: [DemoCustomer; 6] = [
+    DemoCustomer {
+        id: demo_id(0xc01),
+        dealer_id: DEALER_A,
+    },
+    DemoCustomer {
+        id: demo_id(0xc02),
+        dealer_id: DEALER_A,
+    },
+    DemoCustomer {
+        id: demo_id(0xc03),
+        dealer_id: DEALER_A,
+    },
+    DemoCustomer {
+        id: demo_id(0xc04),
+        dealer_id: DEALER_A,
+    },
+    DemoCustomer {
+        id: demo_id(0xc05),
+        dealer_id: DEALER_B,
+    },
+    DemoCustomer {
+        id: demo_id(0xc06),
+        dealer_id: DEALER_B,
+    },
+];
