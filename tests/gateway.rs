@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{evdms_command, serve_process, ADMIN, PASSWORD};
+use common::{serve_process, split_service_command, ADMIN, PASSWORD};
 use kernel::testing::{TestBroker, TestDatabase};
 
 #[tokio::test]
@@ -15,14 +15,7 @@ async fn the_gateway_proxies_prefixes_it_does_not_host() {
         return;
     };
     let database = TestDatabase::create().await;
-    let with = |modules: &str| {
-        let mut command = evdms_command(&database);
-        command
-            .env("EVDMS__BUS__AMQP_URL", &broker.url)
-            .env("EVDMS__BUS__BROKER_PREFIX", &broker.prefix)
-            .env("EVDMS__MODULES__ENABLED", modules);
-        command
-    };
+    let with = |modules: &str| split_service_command(&database, &broker, modules);
     assert!(with("auth").arg("seed").status().unwrap().success());
     let (_auth, auth_port) = serve_process(with("auth"));
     let mut front = with("notification");

@@ -9,39 +9,25 @@ mod common;
 use kernel::testing::TestDatabase;
 use std::time::{Duration, Instant};
 
-fn command(
-    database: &TestDatabase,
-    amqp: &str,
-    prefix: &str,
-    modules: &str,
-) -> std::process::Command {
-    let mut command = common::evdms_command(database);
-    command
-        .env("EVDMS__BUS__AMQP_URL", amqp)
-        .env("EVDMS__BUS__BROKER_PREFIX", prefix)
-        .env("EVDMS__MODULES__ENABLED", modules);
-    command
-}
-
 #[tokio::test]
 async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
     // Deletes the test's queues and exchanges when the test ends, even on failure.
     let Some(broker) = kernel::testing::TestBroker::create() else {
         return;
     };
-    let (amqp, prefix) = (broker.url.clone(), broker.prefix.clone());
     let database = TestDatabase::create().await;
     if !database.is_postgres() {
         return; // two processes share the database: this is the Postgres deployment
     }
-    assert!(command(&database, &amqp, &prefix, "auth")
+    assert!(common::split_service_command(&database, &broker, "auth")
         .arg("seed")
         .status()
         .unwrap()
         .success());
 
-    let (_auth, auth_port) = common::serve_process(command(&database, &amqp, &prefix, "auth"));
-    let mut notification = command(&database, &amqp, &prefix, "notification");
+    let (_auth, auth_port) =
+        common::serve_process(common::split_service_command(&database, &broker, "auth"));
+    let mut notification = common::split_service_command(&database, &broker, "notification");
     notification.env(
         "EVDMS__SERVICES__AUTH__URL",
         format!("http://127.0.0.1:{auth_port}"),

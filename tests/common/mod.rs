@@ -270,6 +270,20 @@ pub fn evdms_command(database: &TestDatabase) -> std::process::Command {
     command
 }
 
+/// `evdms` hosting only `modules` (comma-separated), with events through the test's broker.
+pub fn split_service_command(
+    database: &TestDatabase,
+    broker: &kernel::testing::TestBroker,
+    modules: &str,
+) -> std::process::Command {
+    let mut command = evdms_command(database);
+    command
+        .env("EVDMS__BUS__AMQP_URL", &broker.url)
+        .env("EVDMS__BUS__BROKER_PREFIX", &broker.prefix)
+        .env("EVDMS__MODULES__ENABLED", modules);
+    command
+}
+
 /// A child process that is killed when dropped.
 pub struct Process(pub std::process::Child);
 

@@ -90,6 +90,21 @@ impl TestDatabase {
     }
 }
 
+/// Runs cleanup from `Drop`, which executes inside the test's runtime where blocking on a future
+/// is not allowed: a separate thread with its own runtime may block.
+fn block_on_fresh_runtime(cleanup: impl std::future::Future<Output = ()> + Send + 'static) {
+    let handle = std::thread::spawn(move || {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(cleanup),
+            Err(error) => eprintln!("no runtime for test cleanup: {error}"),
+        }
+    });
+    handle.join().ok();
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         self.remove_redis_keys();
@@ -97,23 +112,15 @@ impl Drop for TestDatabase {
         else {
             return;
         };
-        // Drop runs inside the test's runtime; a separate thread with its own runtime may block.
-        let handle = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    if let Err(error) = admin.execute_unprepared(&sql).await {
-                        eprintln!("could not drop test database {name}: {error}");
-                    }
-                    admin.close().await.ok();
+        block_on_fresh_runtime(async move {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                if let Err(error) = admin.execute_unprepared(&sql).await {
+                    eprintln!("could not drop test database {name}: {error}");
                 }
-            });
+                admin.close().await.ok();
+            }
         });
-        handle.join().ok();
     }
 }
 
@@ -132,32 +139,25 @@ impl TestDatabase {
         ) else {
             return;
         };
-        let handle = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                use deadpool_redis::redis;
-                let Ok(pool) = deadpool_redis::Config::from_url(url)
-                    .create_pool(Some(deadpool_redis::Runtime::Tokio1))
-                else {
-                    return;
-                };
-                let Ok(mut conn) = pool.get().await else {
-                    return;
-                };
-                let keys: Vec<String> = redis::cmd("KEYS")
-                    .arg(format!("{prefix}*"))
-                    .query_async(&mut conn)
-                    .await
-                    .unwrap_or_default();
-                if !keys.is_empty() {
-                    let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
-                }
-            });
+        block_on_fresh_runtime(async move {
+            use deadpool_redis::redis;
+            let Ok(pool) = deadpool_redis::Config::from_url(url)
+                .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+            else {
+                return;
+            };
+            let Ok(mut conn) = pool.get().await else {
+                return;
+            };
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{prefix}*"))
+                .query_async(&mut conn)
+                .await
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+            }
         });
-        handle.join().ok();
     }
 }
 
@@ -225,17 +225,10 @@ impl TestBroker {
 impl Drop for TestBroker {
     fn drop(&mut self) {
         let broker = self.topology();
-        let handle = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                if let Err(error) = broker.delete_topology().await {
-                    eprintln!("could not delete the test broker topology: {error}");
-                }
-            });
+        block_on_fresh_runtime(async move {
+            if let Err(error) = broker.delete_topology().await {
+                eprintln!("could not delete the test broker topology: {error}");
+            }
         });
-        handle.join().ok();
     }
 }

@@ -243,20 +243,12 @@ impl Broker {
         module: &str,
         limit: usize,
     ) -> Result<Vec<DeadLetter>, TransportUnavailable> {
-        let connection = self.connect().await?;
-        let channel = connection.create_channel().await.map_err(unavailable)?;
+        let session = DlqSession::open(self, module, false).await?;
         let mut found = Vec::new();
-        let mut tags = Vec::new();
         while found.len() < limit {
-            let message = channel
-                .basic_get(
-                    self.dead_letter_queue(module).as_str().into(),
-                    BasicGetOptions { no_ack: false },
-                )
-                .await
-                .map_err(unavailable)?;
-            let Some(message) = message else { break };
-            tags.push(message.delivery.delivery_tag);
+            let Some(message) = session.next().await? else {
+                break;
+            };
             if let Ok(envelope) = serde_json::from_slice::<EventEnvelope>(&message.delivery.data) {
                 let error = header_string(&message.delivery.properties, "x-error");
                 found.push(DeadLetter {
@@ -267,9 +259,7 @@ impl Broker {
             }
         }
         // Closing the channel without acking puts every peeked message back.
-        let _ = channel.close(0, "peeked".into()).await;
-        let _ = connection.close(0, "peeked".into()).await;
-        drop(tags);
+        session.close("peeked").await;
         Ok(found)
     }
 
@@ -281,22 +271,9 @@ impl Broker {
         id: uuid::Uuid,
         redrive: bool,
     ) -> Result<bool, TransportUnavailable> {
-        let connection = self.connect().await?;
-        let channel = connection.create_channel().await.map_err(unavailable)?;
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .map_err(unavailable)?;
+        let session = DlqSession::open(self, module, true).await?;
         let mut taken = false;
-        loop {
-            let message = channel
-                .basic_get(
-                    self.dead_letter_queue(module).as_str().into(),
-                    BasicGetOptions { no_ack: false },
-                )
-                .await
-                .map_err(unavailable)?;
-            let Some(message) = message else { break };
+        while let Some(message) = session.next().await? {
             let matches = message
                 .delivery
                 .properties
@@ -312,7 +289,8 @@ impl Broker {
                     .properties
                     .clone()
                     .with_headers(FieldTable::default());
-                let pending = channel
+                let pending = session
+                    .channel
                     .basic_publish(
                         "".into(),
                         self.queue(module).as_str().into(),
@@ -332,9 +310,53 @@ impl Broker {
             taken = true;
             break;
         }
-        let _ = channel.close(0, "done".into()).await;
-        let _ = connection.close(0, "done".into()).await;
+        session.close("done").await;
         Ok(taken)
+    }
+}
+
+/// A short-lived connection to read one module's dead-letter queue with `basic_get`.
+/// Messages fetched and not acked return to the queue when the session closes.
+struct DlqSession {
+    connection: Connection,
+    channel: Channel,
+    queue: String,
+}
+
+impl DlqSession {
+    async fn open(
+        broker: &Broker,
+        module: &str,
+        confirm: bool,
+    ) -> Result<Self, TransportUnavailable> {
+        let connection = broker.connect().await?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        if confirm {
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(Self {
+            connection,
+            channel,
+            queue: broker.dead_letter_queue(module),
+        })
+    }
+
+    async fn next(&self) -> Result<Option<lapin::message::BasicGetMessage>, TransportUnavailable> {
+        self.channel
+            .basic_get(
+                self.queue.as_str().into(),
+                BasicGetOptions { no_ack: false },
+            )
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn close(self, reason: &str) {
+        let _ = self.channel.close(0, reason.into()).await;
+        let _ = self.connection.close(0, reason.into()).await;
     }
 }
 
