@@ -139,11 +139,14 @@ pub async fn list_dead_letters(
 /// Where a dead letter is, and what to do with it.
 async fn act(state: &AdminState, id: Uuid, redrive: bool) -> ApiResult<()> {
     for schema in &state.schemas {
+        // SQLite: in-process writers share the write lock (see `Db::sqlite_write_guard`).
+        let guard = state.db.sqlite_write_guard().await;
         let found = if redrive {
             outbox::redrive(state.db.conn(), schema, id).await?
         } else {
             outbox::discard(state.db.conn(), schema, id).await?
         };
+        drop(guard);
         if found {
             if redrive {
                 state.db.wake_relays();

@@ -235,6 +235,9 @@ async fn claim(
     let now = now_ms();
     let conn = db.conn();
     let backend = conn.get_database_backend();
+    // On SQLite every in-process writer takes the write lock, so a WriteTxn that reads before
+    // it writes never meets a newer snapshot (SQLITE_BUSY_SNAPSHOT).
+    let _guard = db.sqlite_write_guard().await;
     // Expired records, and claims abandoned by a process that died, make room for this request.
     let sql = format!(
         "DELETE FROM {} WHERE scope = $1 AND key = $2 AND (expires_at < $3 OR (status = 'in_flight' AND created_at < $4))",
@@ -330,6 +333,7 @@ async fn complete(
         scope.into(),
         key.into(),
     ];
+    let _guard = db.sqlite_write_guard().await;
     db.conn()
         .execute(stmt(db.backend(), &sql, values))
         .await
@@ -341,6 +345,7 @@ async fn release(db: &Db, schema: &str, scope: &str, key: &str) {
         "DELETE FROM {} WHERE scope = $1 AND key = $2 AND status = 'in_flight'",
         table(schema)
     );
+    let _guard = db.sqlite_write_guard().await;
     if let Err(error) = db
         .conn()
         .execute(stmt(db.backend(), &sql, vec![scope.into(), key.into()]))

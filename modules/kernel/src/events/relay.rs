@@ -235,6 +235,9 @@ impl Relay {
                     row.seq.into(),
                     self.relay_id.clone().into(),
                 ];
+                // SQLite: writers outside a WriteTxn take the process's write lock too, or a
+                // WriteTxn that read before writing would fail with SQLITE_BUSY_SNAPSHOT.
+                let _guard = self.db.sqlite_write_guard().await;
                 self.db
                     .conn()
                     .execute(stmt(self.db.backend(), &sql, values))
@@ -262,6 +265,9 @@ impl Relay {
                     row.seq.into(),
                     self.relay_id.clone().into(),
                 ];
+                // SQLite: writers outside a WriteTxn take the process's write lock too, or a
+                // WriteTxn that read before writing would fail with SQLITE_BUSY_SNAPSHOT.
+                let _guard = self.db.sqlite_write_guard().await;
                 self.db
                     .conn()
                     .execute(stmt(self.db.backend(), &sql, values))
@@ -290,6 +296,9 @@ impl Relay {
                     row.seq.into(),
                     self.relay_id.clone().into(),
                 ];
+                // SQLite: writers outside a WriteTxn take the process's write lock too, or a
+                // WriteTxn that read before writing would fail with SQLITE_BUSY_SNAPSHOT.
+                let _guard = self.db.sqlite_write_guard().await;
                 self.db
                     .conn()
                     .execute(stmt(self.db.backend(), &sql, values))
@@ -318,6 +327,7 @@ impl Relay {
             self.table()
         );
         let cutoff = now_ms() - PUBLISHED_RETENTION_MS;
+        let _guard = self.db.sqlite_write_guard().await;
         self.db
             .conn()
             .execute(stmt(self.db.backend(), &sql, vec![cutoff.into()]))
