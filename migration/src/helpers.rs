@@ -145,3 +145,12 @@ pub fn foreign_key(
         .on_delete(on_delete)
         .to_owned()
 }
+
+/// An amount of money in integer minor units (never a float).
+pub fn money(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .default(0)
+        .to_owned()
+}

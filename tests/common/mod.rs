@@ -221,6 +221,21 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn put_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn patch_as(
         &self,
         token: &str,

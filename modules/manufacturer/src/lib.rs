@@ -1,9 +1,17 @@
 //! Catalog, pricing, OEM stock, dealer orders, contracts and invoices.
 //!
-//! Owns the `manufacturer` schema. Talks to other modules only through `contracts` events.
+//! Owns the `manufacturer` schema. Talks to other modules only through `contracts` events
+//! (it publishes; it consumes none).
 
+pub mod api;
+pub mod domain;
+mod seed;
+pub mod store;
+
+use actix_web::web;
+use contracts::{events::manufacturer as events, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 pub struct ManufacturerModule;
 
@@ -12,9 +20,8 @@ pub fn module() -> Arc<dyn Module> {
     Arc::new(ManufacturerModule)
 }
 
-#[derive(utoipa::OpenApi)]
-#[openapi(tags((name = "manufacturer", description = "Catalog, pricing, OEM stock, dealer orders, contracts and invoices.")))]
-struct ApiDoc;
+/// How often invoices are checked for being overdue (also runnable on demand over the API).
+const OVERDUE_SWEEP_PERIOD: Duration = Duration::from_secs(3600);
 
 #[async_trait::async_trait]
 impl Module for ManufacturerModule {
@@ -23,10 +30,47 @@ impl Module for ManufacturerModule {
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
-        <ApiDoc as utoipa::OpenApi>::openapi()
+        <api::ApiDoc as utoipa::OpenApi>::openapi()
     }
 
-    async fn start(&self, _ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        Ok(ModuleRuntime::routes(|_routes| {}))
+    fn publishes(&self) -> &'static [&'static str] {
+        &[
+            events::VariantPublished::NAME,
+            events::PriceChanged::NAME,
+            events::PromotionChanged::NAME,
+            events::DealerOrderPlaced::NAME,
+            events::DealerOrderApproved::NAME,
+            events::VehiclesAllocated::NAME,
+            events::DealerOrderShipped::NAME,
+            events::DealerOrderDelivered::NAME,
+            events::OemStockLow::NAME,
+            events::InvoiceOverdue::NAME,
+        ]
+    }
+
+    async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
+        let db = ctx.db.clone();
+        tokio::spawn(async move {
+            let start = tokio::time::Instant::now() + OVERDUE_SWEEP_PERIOD;
+            let mut ticks = tokio::time::interval_at(start, OVERDUE_SWEEP_PERIOD);
+            loop {
+                ticks.tick().await;
+                match api::finance::flag_overdue_invoices(&db).await {
+                    Ok(flagged) if !flagged.is_empty() => {
+                        tracing::info!(count = flagged.len(), "dealer invoices became overdue")
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(?error, "overdue invoice sweep failed"),
+                }
+            }
+        });
+        let db = web::Data::new(ctx.db.clone());
+        Ok(ModuleRuntime::routes(move |routes| {
+            api::routes(routes, db.clone())
+        }))
+    }
+
+    async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        seed::run(&ctx.db).await
     }
 }
