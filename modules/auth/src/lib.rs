@@ -78,7 +78,10 @@ impl Module for AuthModule {
         let password =
             SecretString::from(ctx.settings.seed.dev_password.expose_secret().to_owned());
         let mut created = 0;
-        for (email, name, role, dealer, branch) in contracts::seed::DEMO_USERS {
+        for ((email, name, role, dealer, branch), id) in contracts::seed::DEMO_USERS
+            .into_iter()
+            .zip(contracts::seed::DEMO_USER_IDS)
+        {
             if store::users::find_by_email(ctx.db.conn(), email)
                 .await?
                 .is_some()
@@ -88,7 +91,7 @@ impl Module for AuthModule {
             let hash = state.hasher.hash(password.clone()).await?;
             let role: kernel::Role = role.parse().map_err(anyhow::Error::msg)?;
             let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            api::insert_seed_user(&state, email, name, role, dealer, branch, hash).await?;
+            api::insert_seed_user(&state, id, email, name, role, dealer, branch, hash).await?;
             created += 1;
         }
         tracing::info!(created, "seeded demo users");

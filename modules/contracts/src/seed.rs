@@ -17,6 +17,17 @@ pub type DemoUser = (
     Option<Uuid>,
 );
 
+/// The ids of the demo accounts, in the order of [`DEMO_USERS`], so other modules' seeds can
+/// name their staff (quotations and orders of a demo salesperson).
+pub const DEMO_USER_IDS: [Uuid; 6] = [
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0a00),
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0e00),
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0a10),
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0a20),
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0b10),
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0b20),
+];
+
 /// The demo accounts; all share `seed.dev_password`.
 pub const DEMO_USERS: [DemoUser; 6] = [
     ("admin@evdms.dev", "Ada Admin", "admin", None, None),

@@ -141,8 +141,10 @@ pub fn routes(r: &mut RouteTable, state: State) {
 pub struct ApiDoc;
 
 /// Creates a demo user (seed): same path as the API, so the event is raised too.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_seed_user(
     state: &State,
+    id: Uuid,
     email: crate::domain::Email,
     name: &str,
     role: Role,
@@ -150,9 +152,11 @@ pub async fn insert_seed_user(
     branch_id: Option<Uuid>,
     hash: String,
 ) -> Result<(), ApiError> {
-    users::insert_user(state, None, email, name, role, dealer_id, branch_id, hash)
-        .await
-        .map(|_| ())
+    users::insert_user(
+        state, id, None, email, name, role, dealer_id, branch_id, hash,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The client address: the peer, or the first X-Forwarded-For hop behind a trusted proxy.

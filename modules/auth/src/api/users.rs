@@ -195,6 +195,7 @@ pub async fn create(
     let hash = state.hasher.hash(SecretString::from(body.password)).await?;
     let user = insert_user(
         &state,
+        Uuid::now_v7(),
         Some(caller.subject),
         email,
         body.name.trim(),
@@ -214,6 +215,7 @@ pub async fn create(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_user(
     state: &State,
+    id: Uuid,
     actor: Option<Uuid>,
     email: Email,
     name: &str,
@@ -225,7 +227,7 @@ pub(crate) async fn insert_user(
     let now = chrono::Utc::now();
     let mut txn = state.db.begin().await?;
     let user = users::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         email: Set(email.as_str().to_owned()),
         name: Set(name.to_owned()),
         role: Set(role.as_str().to_owned()),
