@@ -151,7 +151,10 @@ async fn an_overdue_invoice_is_flagged_once() {
     let events = super::events_about(&app, id).await;
     assert_eq!(
         events,
-        ["manufacturer.dealer_order_shipped.v1", "manufacturer.invoice_overdue.v1"]
+        [
+            "manufacturer.dealer_order_shipped.v1",
+            "manufacturer.invoice_overdue.v1"
+        ]
     );
     let aging: Value = app
         .get_as(

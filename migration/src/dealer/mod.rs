@@ -1,7 +1,13 @@
 //! Migrations of the `dealer` schema, oldest first.
 
+pub mod m20261125_000020_dealers_and_stock;
+pub mod m20261125_000021_sales;
+
 use sea_orm_migration::MigrationTrait;
 
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![]
+    vec![
+        Box::new(m20261125_000020_dealers_and_stock::Migration),
+        Box::new(m20261125_000021_sales::Migration),
+    ]
 }
