@@ -107,6 +107,32 @@ impl Caller {
         }
     }
 
+    /// 404 unless the caller may see a document of `dealer_id` owned by `staff_id`: dealer
+    /// staff see only their own documents, managers and the OEM all of a dealer's.
+    pub fn ensure_document_visible(&self, dealer_id: Uuid, staff_id: Uuid) -> Result<(), ApiError> {
+        self.ensure_dealer(dealer_id)?;
+        if self.role == Role::DealerStaff && staff_id != self.subject {
+            return Err(ApiError::not_found("no such resource"));
+        }
+        Ok(())
+    }
+
+    /// Whether the caller sees every document of a dealer (not only the ones they own).
+    pub fn sees_all_of_dealer(&self) -> bool {
+        self.has_role(&[Role::Admin, Role::EvmStaff, Role::DealerManager])
+    }
+
+    /// The dealer a request acts for: a dealer role's own (naming another is a 404), or the
+    /// one an OEM role names.
+    pub fn acting_dealer(&self, requested: Option<Uuid>) -> Result<Uuid, ApiError> {
+        match (self.dealer_id, requested) {
+            (Some(own), Some(other)) if own != other => Err(ApiError::not_found("no such dealer")),
+            (Some(own), _) => Ok(own),
+            (None, Some(requested)) => Ok(requested),
+            (None, None) => Err(ApiError::invalid_field("dealerId", "name the dealer")),
+        }
+    }
+
     pub fn ensure_role(&self, roles: &[Role]) -> Result<(), ApiError> {
         if self.has_role(roles) {
             Ok(())

@@ -104,6 +104,16 @@ pub struct Problem {
     /// For illegal state transitions: the transitions allowed from the current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// For duplicates: the id of the resource that already holds the unique value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
+}
+
+/// Problem members only some errors carry.
+#[derive(Debug, Clone)]
+struct Extras {
+    allowed: Option<Vec<String>>,
+    existing_id: Option<String>,
 }
 
 pub struct ApiError {
@@ -111,7 +121,8 @@ pub struct ApiError {
     code: Option<&'static str>,
     detail: Option<String>,
     errors: Vec<FieldError>,
-    allowed: Option<Vec<String>>,
+    /// Rarely present, so boxed: keeps `Result<_, ApiError>` small.
+    extras: Option<Box<Extras>>,
     retry_after_secs: Option<u64>,
     source: Option<anyhow::Error>,
 }
@@ -125,7 +136,7 @@ impl ApiError {
             code: None,
             detail: Some(detail.into()),
             errors: Vec::new(),
-            allowed: None,
+            extras: None,
             retry_after_secs: None,
             source: None,
         }
@@ -166,7 +177,10 @@ impl ApiError {
     pub fn illegal_transition(from: &str, action: &str, allowed: Vec<String>) -> Self {
         let mut error = Self::conflict(format!("cannot {action} while {from}"));
         error.code = Some("illegal_transition");
-        error.allowed = Some(allowed);
+        error.extras = Some(Box::new(Extras {
+            allowed: Some(allowed),
+            existing_id: None,
+        }));
         error
     }
 
@@ -183,7 +197,7 @@ impl ApiError {
             code: None,
             detail: None,
             errors: Vec::new(),
-            allowed: None,
+            extras: None,
             retry_after_secs: None,
             source: Some(source.into()),
         }
@@ -193,6 +207,17 @@ impl ApiError {
     pub fn with_code(mut self, code: &'static str) -> Self {
         self.code = Some(code);
         self
+    }
+
+    /// 409 for a duplicate, naming the resource that already exists.
+    pub fn duplicate(detail: impl Into<String>, existing_id: impl ToString) -> Self {
+        let mut error = Self::conflict(detail);
+        error.code = Some("duplicate");
+        error.extras = Some(Box::new(Extras {
+            allowed: None,
+            existing_id: Some(existing_id.to_string()),
+        }));
+        error
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -212,7 +237,8 @@ impl ApiError {
             code: code.to_owned(),
             errors: self.errors.clone(),
             request_id: context.map(|c| c.request_id),
-            allowed: self.allowed.clone(),
+            allowed: self.extras.as_ref().and_then(|e| e.allowed.clone()),
+            existing_id: self.extras.as_ref().and_then(|e| e.existing_id.clone()),
         }
     }
 }

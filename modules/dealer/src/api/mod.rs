@@ -27,26 +27,17 @@ pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
 
 /// Whether the caller sees everything of their dealer (managers) or only their own documents.
 pub fn sees_all_of_dealer(caller: &Caller) -> bool {
-    caller.has_role(&[Role::Admin, Role::EvmStaff, Role::DealerManager])
+    caller.sees_all_of_dealer()
 }
 
 /// 404 unless the caller may see a document of `dealer_id` owned by `staff_id`.
 pub fn ensure_visible(caller: &Caller, dealer_id: Uuid, staff_id: Uuid) -> Result<(), ApiError> {
-    caller.ensure_dealer(dealer_id)?;
-    if caller.role == Role::DealerStaff && staff_id != caller.subject {
-        return Err(ApiError::not_found("no such resource"));
-    }
-    Ok(())
+    caller.ensure_document_visible(dealer_id, staff_id)
 }
 
 /// The dealer a seller acts for.
 pub fn own_dealer(caller: &Caller, requested: Option<Uuid>) -> Result<Uuid, ApiError> {
-    match (caller.dealer_id, requested) {
-        (Some(own), Some(other)) if own != other => Err(ApiError::not_found("no such dealer")),
-        (Some(own), _) => Ok(own),
-        (None, Some(requested)) => Ok(requested),
-        (None, None) => Err(ApiError::invalid_field("dealerId", "name the dealer")),
-    }
+    caller.acting_dealer(requested)
 }
 
 pub fn routes(r: &mut RouteTable, db: State) {
