@@ -154,3 +154,10 @@ pub fn money(name: &str) -> ColumnDef {
         .default(0)
         .to_owned()
 }
+
+pub fn json(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .json()
+        .not_null()
+        .to_owned()
+}

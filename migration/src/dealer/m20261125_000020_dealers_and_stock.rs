@@ -3,13 +3,6 @@ use sea_orm_migration::prelude::*;
 
 const S: &str = "dealer";
 
-fn json(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .json()
-        .not_null()
-        .to_owned()
-}
-
 fn date(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .date()

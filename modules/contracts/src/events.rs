@@ -118,6 +118,12 @@ pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
             name!(dealer::PaymentReceived),
             name!(dealer::VehicleDelivered),
             name!(dealer::SalesOrderCancelled),
+            // Its own events, so the timeline has one way in for every store (SQL or MongoDB).
+            name!(customer::LeadCreated),
+            name!(customer::LeadStageChanged),
+            name!(customer::TestDriveScheduled),
+            name!(customer::TestDriveCompleted),
+            name!(customer::ComplaintFiled),
         ],
     ),
 ];

@@ -1,9 +1,23 @@
 //! Customers, leads, test drives, feedback and the interaction timeline.
 //!
-//! Owns the `customer` schema. Talks to other modules only through `contracts` events.
+//! Owns the `customer` schema. Talks to other modules only through `contracts` events: keeps a
+//! local copy of the drivable catalog, builds each customer's timeline from the dealer's sales
+//! events and its own, and wins leads when the dealer delivers a vehicle.
 
+pub mod api;
+pub mod domain;
+pub mod events;
+mod seed;
+pub mod store;
+pub mod timeline;
+
+use actix_web::web;
+use anyhow::Context;
+use contracts::{events::customer as published, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
+use timeline::TimelineStore;
 
 pub struct CustomerModule;
 
@@ -12,9 +26,17 @@ pub fn module() -> Arc<dyn Module> {
     Arc::new(CustomerModule)
 }
 
-#[derive(utoipa::OpenApi)]
-#[openapi(tags((name = "customer", description = "Customers, leads, test drives, feedback and the interaction timeline.")))]
-struct ApiDoc;
+/// The timeline store `analytics.mongo_url` selects: MongoDB when set, SQL otherwise.
+pub async fn timeline_store(ctx: &AppContext) -> anyhow::Result<Arc<dyn TimelineStore>> {
+    let url = ctx.settings.analytics.mongo_url.expose_secret();
+    if url.trim().is_empty() {
+        return Ok(Arc::new(timeline::sql::SqlTimeline::new(ctx.db.clone())));
+    }
+    let store = timeline::mongo::MongoTimeline::connect(url)
+        .await
+        .context("analytics.mongo_url is set, so the customer timeline needs MongoDB")?;
+    Ok(Arc::new(store))
+}
 
 #[async_trait::async_trait]
 impl Module for CustomerModule {
@@ -23,10 +45,38 @@ impl Module for CustomerModule {
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
-        <ApiDoc as utoipa::OpenApi>::openapi()
+        <api::ApiDoc as utoipa::OpenApi>::openapi()
     }
 
-    async fn start(&self, _ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        Ok(ModuleRuntime::routes(|_routes| {}))
+    fn publishes(&self) -> &'static [&'static str] {
+        &[
+            published::CustomerCreated::NAME,
+            published::LeadCreated::NAME,
+            published::LeadStageChanged::NAME,
+            published::TestDriveScheduled::NAME,
+            published::TestDriveCompleted::NAME,
+            published::ComplaintFiled::NAME,
+        ]
+    }
+
+    async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
+        let timeline = timeline_store(ctx).await?;
+        tracing::info!(store = timeline.backend(), "customer timeline store");
+        let services = web::Data::new(api::Services {
+            db: ctx.db.clone(),
+            timeline: timeline.clone(),
+        });
+        Ok(
+            ModuleRuntime::routes(move |routes| api::routes(routes, services.clone()))
+                .with_handlers(vec![
+                    Arc::new(events::CatalogCopy),
+                    Arc::new(events::TimelineFeed(timeline)),
+                    Arc::new(events::LeadsWonOnDelivery),
+                ]),
+        )
+    }
+
+    async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        seed::run(&ctx.db).await
     }
 }

@@ -56,7 +56,8 @@ pub struct LeadStageChanged {
     pub owner_id: Uuid,
     pub from: String,
     pub to: String,
-    /// Why a lead was lost (required then), or what moved it (e.g. a delivery).
+    /// What moved it when the system did (e.g. a delivery). A salesperson's free-text reason
+    /// (why a lead was lost) may describe the customer, so it stays in the customer module.
     pub reason: Option<String>,
     pub changed_at: DateTime<Utc>,
 }

@@ -1,0 +1,153 @@
+//! HTTP API of the customer module: one file per resource, one route table.
+
+pub mod availability;
+pub mod customers;
+pub mod feedback;
+pub mod leads;
+pub mod matching;
+pub mod privacy;
+pub mod test_drives;
+pub mod timeline;
+
+use crate::timeline::TimelineStore;
+use actix_web::web;
+use kernel::{Access, ApiError, Db, Role, RouteTable};
+use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What the handlers share.
+pub struct Services {
+    pub db: Db,
+    pub timeline: Arc<dyn TimelineStore>,
+}
+
+pub type State = web::Data<Services>;
+
+/// Everyone who may read customer data (dealer roles: their own dealer only).
+pub const READERS: &[Role] = &[
+    Role::Admin,
+    Role::EvmStaff,
+    Role::DealerManager,
+    Role::DealerStaff,
+];
+/// Who works with customers: the dealer's people (and admins).
+pub const DEALER_PEOPLE: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
+pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
+
+/// A row the caller may see by `check`, or 404: another dealer's row is not revealed.
+pub async fn find_visible<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    what: &str,
+    check: impl FnOnce(&E::Model) -> Result<(), ApiError>,
+) -> Result<E::Model, ApiError>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let row = E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no such {what}")))?;
+    check(&row)?;
+    Ok(row)
+}
+
+pub fn routes(r: &mut RouteTable, services: State) {
+    use Access::Roles;
+    r.app_data(services);
+    r.get("/customers", Roles(READERS), customers::list)
+        .post("/customers", Roles(DEALER_PEOPLE), customers::create)
+        .get("/customers/{id}", Roles(READERS), customers::get)
+        .patch("/customers/{id}", Roles(DEALER_PEOPLE), customers::update)
+        .get("/customers/{id}/timeline", Roles(READERS), timeline::list)
+        .get("/customers/{id}/export", Roles(MANAGERS), privacy::export)
+        .post("/customers/{id}/erase", Roles(MANAGERS), privacy::erase)
+        .get("/leads", Roles(READERS), leads::list)
+        .post("/leads", Roles(DEALER_PEOPLE), leads::create)
+        .get("/leads/{id}", Roles(READERS), leads::get)
+        .post(
+            "/leads/{id}/stage",
+            Roles(DEALER_PEOPLE),
+            leads::change_stage,
+        )
+        .get("/test-drives", Roles(READERS), test_drives::list)
+        .post("/test-drives", Roles(DEALER_PEOPLE), test_drives::create)
+        .get("/test-drives/slots", Roles(READERS), availability::slots)
+        .get(
+            "/test-drives/branches/{branch_id}/hours",
+            Roles(READERS),
+            availability::get_hours,
+        )
+        .put(
+            "/test-drives/branches/{branch_id}/hours",
+            Roles(MANAGERS),
+            availability::set_hours,
+        )
+        .get("/test-drives/{id}", Roles(READERS), test_drives::get)
+        .post(
+            "/test-drives/{id}/confirm",
+            Roles(DEALER_PEOPLE),
+            test_drives::confirm,
+        )
+        .post(
+            "/test-drives/{id}/complete",
+            Roles(DEALER_PEOPLE),
+            test_drives::complete,
+        )
+        .post(
+            "/test-drives/{id}/no-show",
+            Roles(DEALER_PEOPLE),
+            test_drives::no_show,
+        )
+        .post(
+            "/test-drives/{id}/cancel",
+            Roles(DEALER_PEOPLE),
+            test_drives::cancel,
+        )
+        .post(
+            "/test-drives/{id}/feedback",
+            Roles(DEALER_PEOPLE),
+            test_drives::feedback,
+        )
+        .get("/feedback", Roles(READERS), feedback::list)
+        .post("/feedback", Roles(DEALER_PEOPLE), feedback::create)
+        .get("/feedback/{id}", Roles(READERS), feedback::get)
+        .post("/feedback/{id}/assign", Roles(MANAGERS), feedback::assign)
+        .post(
+            "/feedback/{id}/start",
+            Roles(DEALER_PEOPLE),
+            feedback::start,
+        )
+        .post(
+            "/feedback/{id}/resolve",
+            Roles(DEALER_PEOPLE),
+            feedback::resolve,
+        )
+        .post(
+            "/feedback/{id}/close",
+            Roles(DEALER_PEOPLE),
+            feedback::close,
+        )
+        .post(
+            "/feedback/{id}/reopen",
+            Roles(DEALER_PEOPLE),
+            feedback::reopen,
+        );
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        customers::list, customers::create, customers::get, customers::update, timeline::list,
+        privacy::export, privacy::erase, leads::list, leads::create, leads::get, leads::change_stage,
+        test_drives::list, test_drives::create, availability::slots, availability::get_hours,
+        availability::set_hours, test_drives::get, test_drives::confirm, test_drives::complete,
+        test_drives::no_show, test_drives::cancel, test_drives::feedback, feedback::list,
+        feedback::create, feedback::get, feedback::assign, feedback::start, feedback::resolve,
+        feedback::close, feedback::reopen,
+    ),
+    tags((name = "customer", description = "Customers, leads, test drives, feedback and the interaction timeline."))
+)]
+pub struct ApiDoc;

@@ -1,0 +1,59 @@
+//! The interaction timeline: an append-only record of what happened with a customer (lead
+//! changes, test drives, complaints, quotations, orders, payments), fed by events.
+//!
+//! Stored behind [`TimelineStore`]: SQL tables in the module's schema by default, MongoDB when
+//! `analytics.mongo_url` is set. Both pass the same [`contract`] suite.
+
+pub mod contract;
+pub mod mongo;
+pub mod sql;
+
+use chrono::{DateTime, Utc};
+use kernel::WriteTxn;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One thing that happened. Holds ids, stages and amounts, never personal data, so erasing a
+/// customer leaves the timeline (an aggregate) in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEntry {
+    /// The id of the event it came from: recording an event twice records it once.
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub dealer_id: Uuid,
+    /// e.g. `lead_stage_changed`, `quotation_sent`, `payment_received`.
+    pub kind: String,
+    pub summary: String,
+    /// The event's payload.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A page of a customer's timeline, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    pub total: u64,
+}
+
+#[async_trait::async_trait]
+pub trait TimelineStore: Send + Sync {
+    /// Which implementation this is (`sql` or `mongodb`), for logs and readiness.
+    fn backend(&self) -> &'static str;
+
+    /// Records an entry; an id already recorded changes nothing. A SQL store writes inside
+    /// `txn` (atomic with the inbox record of the event); a store elsewhere writes directly and
+    /// relies on the idempotence when the event is redelivered.
+    async fn append(&self, txn: &WriteTxn, entry: &TimelineEntry) -> anyhow::Result<()>;
+
+    /// Entries of one customer, newest first; `page` counts from 1.
+    async fn list(
+        &self,
+        customer_id: Uuid,
+        page: u64,
+        page_size: u64,
+    ) -> anyhow::Result<TimelinePage>;
+}
