@@ -136,66 +136,81 @@ pub async fn list_dead_letters(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Where a dead letter is, and what to do with it.
-async fn act(state: &AdminState, id: Uuid, redrive: bool) -> ApiResult<()> {
-    for schema in &state.schemas {
+/// Which copy of a dead letter to act on.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeadLetterTarget {
+    /// Only the copy this module holds. Without it, every copy: with RabbitMQ each consuming
+    /// module dead-letters its own copy of an event, under the same id.
+    pub module: Option<String>,
+}
+
+/// Redrives or discards every copy of dead letter `id` (in `module` only, if given).
+async fn act(state: &AdminState, id: Uuid, module: Option<&str>, redrive: bool) -> ApiResult<()> {
+    let mut found = false;
+    for schema in state
+        .schemas
+        .iter()
+        .filter(|s| module.is_none_or(|m| m == **s))
+    {
         // SQLite: in-process writers share the write lock (see `Db::sqlite_write_guard`).
         let guard = state.db.sqlite_write_guard().await;
-        let found = if redrive {
+        let here = if redrive {
             outbox::redrive(state.db.conn(), schema, id).await?
         } else {
             outbox::discard(state.db.conn(), schema, id).await?
         };
         drop(guard);
-        if found {
-            if redrive {
-                state.db.wake_relays();
-            }
-            return Ok(());
-        }
+        found |= here;
+    }
+    if found && redrive {
+        state.db.wake_relays();
     }
     if let Some(broker) = &state.broker {
         let queued: Vec<String> = broker
             .modules()
-            .filter(|m| state.schemas.contains(m))
+            .filter(|m| state.schemas.contains(m) && module.is_none_or(|wanted| wanted == *m))
             .map(str::to_owned)
             .collect();
-        for module in &queued {
-            let taken = broker
-                .take_dead_letter(module, id, redrive)
+        for queue in &queued {
+            found |= broker
+                .take_dead_letter(queue, id, redrive)
                 .await
                 .map_err(|e| {
                     ApiError::new(kernel::error::ErrorKind::ServiceUnavailable, e.to_string())
                 })?;
-            if taken {
-                return Ok(());
-            }
         }
     }
-    Err(ApiError::not_found("no such dead letter"))
+    if found {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("no such dead letter"))
+    }
 }
 
 /// Sends a dead letter through again (attempts start over).
 #[utoipa::path(post, path = "/api/v1/admin/dead-letters/{id}/redrive", tag = "admin", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), responses((status = 202, description = "Queued again"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+    params(("id" = Uuid, Path), DeadLetterTarget), responses((status = 202, description = "Queued again"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn redrive(
     state: web::Data<AdminState>,
     _caller: Caller,
     id: web::Path<Uuid>,
+    target: web::Query<DeadLetterTarget>,
 ) -> ApiResult<HttpResponse> {
-    act(&state, *id, true).await?;
+    act(&state, *id, target.module.as_deref(), true).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
 /// Drops a dead letter for good.
 #[utoipa::path(delete, path = "/api/v1/admin/dead-letters/{id}", tag = "admin", security(("bearer" = [])),
-    params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+    params(("id" = Uuid, Path), DeadLetterTarget), responses((status = 204, description = "Deleted"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn discard(
     state: web::Data<AdminState>,
     _caller: Caller,
     id: web::Path<Uuid>,
+    target: web::Query<DeadLetterTarget>,
 ) -> ApiResult<HttpResponse> {
-    act(&state, *id, false).await?;
+    act(&state, *id, target.module.as_deref(), false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
