@@ -36,8 +36,24 @@ pub fn crossing_subscription(local: &[&str]) -> Option<(&'static str, &'static s
 }
 
 /// Every local handler's subscriptions must be declared in the contracts table (it drives the
-/// broker topology).
-pub fn check_subscriptions(handlers: &[Arc<dyn EventHandler>]) -> anyhow::Result<()> {
+/// broker topology), and every subscription of a hosted module must have a handler (else its
+/// events would be delivered, acknowledged and silently dropped).
+pub fn check_subscriptions(
+    handlers: &[Arc<dyn EventHandler>],
+    hosted: &[&str],
+) -> anyhow::Result<()> {
+    for (module, events) in SUBSCRIPTIONS.iter().filter(|(m, _)| hosted.contains(m)) {
+        let handled = |name: &&str| {
+            handlers
+                .iter()
+                .any(|h| h.schema() == *module && h.events().contains(name))
+        };
+        if let Some(unhandled) = events.iter().find(|name| !handled(name)) {
+            bail!(
+                "contracts::events::SUBSCRIPTIONS lists `{unhandled}` for `{module}`, but no handler of `{module}` consumes it"
+            );
+        }
+    }
     for handler in handlers {
         let declared = SUBSCRIPTIONS
             .iter()
@@ -69,8 +85,8 @@ pub fn start(
     metrics: &Metrics,
     shutdown: &watch::Receiver<bool>,
 ) -> anyhow::Result<Bus> {
-    check_subscriptions(handlers)?;
     let local: Vec<&str> = modules.iter().map(EnabledModule::name).collect();
+    check_subscriptions(handlers, &local)?;
     let crossing = crossing_subscription(&local);
     let amqp_url = settings.bus.amqp_url.expose_secret();
     let use_broker = match (settings.bus.transport, crossing) {
@@ -166,5 +182,18 @@ mod tests {
         let (from, _, to) = crossing_subscription(&["auth"]).expect("auth → notification crosses");
         assert_eq!((from, to), ("auth", "notification"));
         assert!(crossing_subscription(&["notification"]).is_some());
+    }
+
+    #[test]
+    fn a_hosted_subscription_without_a_handler_is_refused() {
+        let error = check_subscriptions(&[], &["dealer"]).expect_err("dealer has subscriptions");
+        assert!(
+            error.to_string().contains("no handler of `dealer`"),
+            "{error}"
+        );
+        assert!(
+            check_subscriptions(&[], &["auth"]).is_ok(),
+            "auth subscribes to nothing"
+        );
     }
 }
