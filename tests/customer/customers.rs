@@ -260,3 +260,69 @@ async fn another_dealer_gets_404_for_every_customer_endpoint() {
         .all(|c| c["dealerId"] == demo::DEALER_B.to_string()));
     assert_eq!(page["total"], 2);
 }
+
+#[tokio::test]
+async fn staff_see_the_customers_assigned_to_them_and_the_oem_sees_none() {
+    let app = spawn_seeded_app().await;
+    let staff_a = app.token(STAFF_A).await;
+    let manager_a = app.token(MANAGER_A).await;
+    let evm = app.token(crate::common::EVM).await;
+    let staff_id = demo::DEMO_USER_IDS[3];
+    let managers = create_customer(
+        &app,
+        &manager_a,
+        "Owner Manager",
+        "+84 90 900 0001",
+        "om@example.com",
+    )
+    .await;
+    let path = format!("/api/v1/customers/{}", managers["id"].as_str().unwrap());
+    problem(app.get_as(&staff_a, &path).await, 404).await;
+    let lead = app
+        .post_as(
+            &staff_a,
+            "/api/v1/leads",
+            &json!({ "customerId": managers["id"], "source": "web" }),
+        )
+        .await;
+    problem(lead, 422).await;
+    let mine: Value = app
+        .get_as(&staff_a, "/api/v1/customers?pageSize=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["ownerId"] == staff_id.to_string()),
+        "{mine}"
+    );
+    // Staff cannot hand a customer to someone else; the manager can.
+    let handed = app
+        .post_as(&staff_a, "/api/v1/customers", &json!({ "kind": "individual", "fullName": "X", "phone": "+84 90 900 0002", "ownerId": uuid::Uuid::now_v7() }))
+        .await;
+    problem(handed, 403).await;
+    let reassigned = app
+        .patch_as(
+            &manager_a,
+            &path,
+            &json!({ "ownerId": staff_id, "version": 1 }),
+        )
+        .await;
+    assert_eq!(reassigned.status(), 200);
+    assert_eq!(app.get_as(&staff_a, &path).await.status(), 200);
+
+    // The OEM reads customers only in aggregate (reports), never one by one.
+    for path in [
+        path.as_str(),
+        "/api/v1/customers",
+        "/api/v1/leads",
+        "/api/v1/test-drives",
+        "/api/v1/feedback",
+    ] {
+        problem(app.get_as(&evm, path).await, 403).await;
+    }
+}

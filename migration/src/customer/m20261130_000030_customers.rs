@@ -33,6 +33,8 @@ impl MigrationTrait for Migration {
                     .col(boolean("consent_sms", false))
                     .col(string("status", 16))
                     .col(uuid("created_by"))
+                    // The salesperson who looks after the customer (dealer staff see only theirs).
+                    .col(uuid("owner_id"))
                     .col(timestamp("created_at"))
                     .col(timestamp("updated_at"))
                     .col(timestamp_null("erased_at"))
@@ -53,6 +55,15 @@ impl MigrationTrait for Migration {
             "customers",
             "customers_dealer_created",
             &["dealer_id", "created_at"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            S,
+            "customers",
+            "customers_owner",
+            &["owner_id", "created_at"],
             false,
         )
         .await?;

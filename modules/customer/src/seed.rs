@@ -150,6 +150,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             consent_sms: Set(false),
             status: Set("active".into()),
             created_by: Set(owner),
+            owner_id: Set(owner),
             created_at: Set(now),
             updated_at: Set(now),
             erased_at: Set(None),

@@ -41,6 +41,8 @@ pub struct CustomerDto {
     /// active | erased
     pub status: String,
     pub created_by: Uuid,
+    /// The salesperson who looks after the customer.
+    pub owner_id: Uuid,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -65,6 +67,7 @@ impl From<customers::Model> for CustomerDto {
             consent_sms: c.consent_sms,
             status: c.status,
             created_by: c.created_by,
+            owner_id: c.owner_id,
             created_at: c.created_at,
             updated_at: c.updated_at,
             erased_at: c.erased_at,
@@ -80,14 +83,16 @@ pub async fn visible(
     id: Uuid,
 ) -> Result<customers::Model, ApiError> {
     super::find_visible::<customers::Entity>(db, id, "customer", |row| {
-        caller.ensure_dealer(row.dealer_id)
+        caller.ensure_document_visible(row.dealer_id, row.owner_id)
     })
     .await
 }
 
-/// An active (not erased) customer of `dealer_id`, for leads, test drives and feedback.
+/// An active (not erased) customer of `dealer_id` the caller looks after (managers: any), for
+/// leads, test drives and feedback.
 pub async fn active_of_dealer(
     db: &impl ConnectionTrait,
+    caller: &Caller,
     dealer_id: Uuid,
     id: Uuid,
 ) -> Result<customers::Model, ApiError> {
@@ -95,6 +100,7 @@ pub async fn active_of_dealer(
         .one(db)
         .await?
         .filter(|c| c.dealer_id == dealer_id && c.status == "active")
+        .filter(|c| caller.sees_all_of_dealer() || c.owner_id == caller.subject)
         .ok_or_else(|| {
             ApiError::invalid_field("customerId", "not an active customer of this dealer")
         })
@@ -125,6 +131,9 @@ pub async fn list(
     if caller.dealer_id.is_some() || filter.dealer_id.is_some() {
         select = select.filter(C::DealerId.eq(caller.acting_dealer(filter.dealer_id)?));
     }
+    if !caller.sees_all_of_dealer() {
+        select = select.filter(C::OwnerId.eq(caller.subject));
+    }
     if let Some(kind) = &filter.kind {
         select = select.filter(C::Kind.eq(kind.as_str()));
     }
@@ -152,6 +161,8 @@ pub async fn list(
 pub struct CreateCustomer {
     /// Admins name the dealer; dealer roles create for their own.
     pub dealer_id: Option<Uuid>,
+    /// The salesperson who looks after the customer: the caller unless a manager names one.
+    pub owner_id: Option<Uuid>,
     /// individual | corporate
     pub kind: String,
     #[validate(length(min = 1, max = 160))]
@@ -199,6 +210,7 @@ pub async fn create(
     if body.full_name.trim().is_empty() {
         return Err(ApiError::invalid_field("fullName", "must not be blank"));
     }
+    let owner_id = assignee(&caller, body.owner_id)?;
     ensure_unique(state.db.conn(), dealer_id, &contact, None).await?;
     let now = chrono::Utc::now();
     let id = Uuid::now_v7();
@@ -222,6 +234,7 @@ pub async fn create(
         consent_sms: Set(body.consent_sms),
         status: Set("active".into()),
         created_by: Set(caller.subject),
+        owner_id: Set(owner_id),
         created_at: Set(now),
         updated_at: Set(now),
         erased_at: Set(None),
@@ -255,6 +268,17 @@ pub async fn create(
     Ok(HttpResponse::Created().json(CustomerDto::from(customer)))
 }
 
+/// Who a new or reassigned record goes to: the caller, or whom a manager names.
+pub fn assignee(caller: &Caller, requested: Option<Uuid>) -> Result<Uuid, ApiError> {
+    match requested {
+        Some(other) if other != caller.subject && !caller.sees_all_of_dealer() => Err(
+            ApiError::forbidden("only a manager assigns customers and leads to someone else"),
+        ),
+        Some(other) => Ok(other),
+        None => Ok(caller.subject),
+    }
+}
+
 /// One customer.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = CustomerDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -283,6 +307,8 @@ pub struct UpdateCustomer {
     pub notes: Option<String>,
     pub consent_email: Option<bool>,
     pub consent_sms: Option<bool>,
+    /// Hands the customer to another salesperson (managers).
+    pub owner_id: Option<Uuid>,
     /// The version read; a newer one on the server → 409.
     pub version: i32,
 }
@@ -355,6 +381,9 @@ pub async fn update(
     }
     if let Some(v) = body.consent_sms {
         update.consent_sms = Set(v);
+    }
+    if let Some(owner) = body.owner_id {
+        update.owner_id = Set(assignee(&caller, Some(owner))?);
     }
     update.version = Set(customer.version + 1);
     update.updated_at = Set(chrono::Utc::now());

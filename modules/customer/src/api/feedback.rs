@@ -105,6 +105,13 @@ pub async fn list(
             select = select.filter(column.eq(value.as_str()));
         }
     }
+    if !caller.sees_all_of_dealer() {
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(C::CreatedBy.eq(caller.subject))
+                .add(C::AssignedTo.eq(caller.subject)),
+        );
+    }
     if let Some(assignee) = filter.assigned_to {
         select = select.filter(C::AssignedTo.eq(assignee));
     }
@@ -172,7 +179,7 @@ pub async fn create(
     one_of("severity", &body.severity, &lifecycle::SEVERITIES)?;
     one_of("channel", &body.channel, &lifecycle::CHANNELS)?;
     if let Some(customer) = body.customer_id {
-        super::customers::active_of_dealer(state.db.conn(), dealer_id, customer).await?;
+        super::customers::active_of_dealer(state.db.conn(), &caller, dealer_id, customer).await?;
     }
     let now = chrono::Utc::now();
     let mut txn = state.db.begin().await?;
@@ -216,7 +223,16 @@ async fn visible(
     id: Uuid,
 ) -> Result<feedback::Model, ApiError> {
     super::find_visible::<feedback::Entity>(db, id, "feedback", |row| {
-        caller.ensure_dealer(row.dealer_id)
+        caller.ensure_dealer(row.dealer_id)?;
+        // Dealer staff see the cases they filed or were given.
+        if caller.sees_all_of_dealer()
+            || row.created_by == caller.subject
+            || row.assigned_to == Some(caller.subject)
+        {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("no such feedback"))
+        }
     })
     .await
 }

@@ -1,6 +1,9 @@
 //! Leads: the sales pipeline new → contacted → qualified → test_drive → negotiation → won | lost.
 
-use super::{customers::active_of_dealer, State};
+use super::{
+    customers::{active_of_dealer, assignee},
+    State,
+};
 use crate::domain::lifecycle;
 use crate::events::move_lead;
 use crate::store::{lead_stage_history, leads};
@@ -9,7 +12,7 @@ use contracts::events::customer::LeadCreated;
 use kernel::{
     pagination::{ListParams, Page},
     validation::ValidJson,
-    ApiError, ApiResult, Caller, Role,
+    ApiError, ApiResult, Caller,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
@@ -166,18 +169,8 @@ pub async fn create(
             format!("must be one of {}", lifecycle::LEAD_SOURCES.join(", ")),
         ));
     }
-    let owner_id = match body.owner_id {
-        Some(owner)
-            if owner != caller.subject && !caller.has_role(&[Role::Admin, Role::DealerManager]) =>
-        {
-            return Err(ApiError::forbidden(
-                "only a manager assigns a lead to someone else",
-            ));
-        }
-        Some(owner) => owner,
-        None => caller.subject,
-    };
-    active_of_dealer(state.db.conn(), dealer_id, body.customer_id).await?;
+    let owner_id = assignee(&caller, body.owner_id)?;
+    active_of_dealer(state.db.conn(), &caller, dealer_id, body.customer_id).await?;
     let now = chrono::Utc::now();
     let mut txn = state.db.begin().await?;
     let lead = leads::ActiveModel {

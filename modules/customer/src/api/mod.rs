@@ -24,13 +24,9 @@ pub struct Services {
 
 pub type State = web::Data<Services>;
 
-/// Everyone who may read customer data (dealer roles: their own dealer only).
-pub const READERS: &[Role] = &[
-    Role::Admin,
-    Role::EvmStaff,
-    Role::DealerManager,
-    Role::DealerStaff,
-];
+/// Who may read customer data: the dealer's people (their own dealer only; staff what is
+/// assigned to them). The OEM sees customers only in aggregate, through reports.
+pub const READERS: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
 /// Who works with customers: the dealer's people (and admins).
 pub const DEALER_PEOPLE: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
 pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];

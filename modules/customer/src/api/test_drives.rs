@@ -103,6 +103,9 @@ pub async fn list(
     if caller.dealer_id.is_some() || filter.dealer_id.is_some() {
         select = select.filter(C::DealerId.eq(caller.acting_dealer(filter.dealer_id)?));
     }
+    if !caller.sees_all_of_dealer() {
+        select = select.filter(C::StaffId.eq(caller.subject));
+    }
     if let Some(branch) = filter.branch_id {
         select = select.filter(C::BranchId.eq(branch));
     }
@@ -177,7 +180,7 @@ pub async fn create(
     }
     schedule::check_booking(&hours, body.starts_at, body.ends_at, Utc::now())
         .map_err(|m| ApiError::invalid_field("startsAt", m))?;
-    active_of_dealer(db, dealer_id, body.customer_id).await?;
+    active_of_dealer(db, &caller, dealer_id, body.customer_id).await?;
     catalog_variants::Entity::find_by_id(body.variant_id)
         .one(db)
         .await?
@@ -254,7 +257,7 @@ async fn visible(
     id: Uuid,
 ) -> Result<test_drives::Model, ApiError> {
     super::find_visible::<test_drives::Entity>(db, id, "test drive", |row| {
-        caller.ensure_dealer(row.dealer_id)
+        caller.ensure_document_visible(row.dealer_id, row.staff_id)
     })
     .await
 }

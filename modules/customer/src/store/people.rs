@@ -27,6 +27,8 @@ pub mod customers {
         /// active | erased
         pub status: String,
         pub created_by: Uuid,
+        /// The salesperson who looks after the customer.
+        pub owner_id: Uuid,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub erased_at: Option<DateTimeUtc>,
