@@ -2,6 +2,7 @@
 
 pub mod m20261125_000020_dealers_and_stock;
 pub mod m20261125_000021_sales;
+pub mod m20261130_000022_inventory_page_indexes;
 
 use sea_orm_migration::MigrationTrait;
 
@@ -9,5 +10,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(m20261125_000020_dealers_and_stock::Migration),
         Box::new(m20261125_000021_sales::Migration),
+        Box::new(m20261130_000022_inventory_page_indexes::Migration),
     ]
 }

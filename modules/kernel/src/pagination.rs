@@ -133,12 +133,14 @@ impl ListParams {
         if sort.is_empty() {
             sort.push(default);
         }
+        // A unique last key keeps pages stable when sort values repeat. It runs the way the last
+        // sort key runs, so an index on (…, key, tie_breaker) serves the order in either direction.
+        let tie_order = sort.last().map_or(Order::Asc, |(_, order)| order.clone());
         let mut select = select;
         for (column, order) in sort {
             select = select.order_by(column, order);
         }
-        // A unique last key keeps pages stable when sort values repeat.
-        select = select.order_by(tie_breaker, Order::Asc);
+        select = select.order_by(tie_breaker, tie_order);
         let paginator = select.paginate(db, self.page_size());
         let total = paginator.num_items().await?;
         let items = paginator.fetch_page(self.page() - 1).await?;
