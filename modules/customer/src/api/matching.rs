@@ -15,7 +15,10 @@ fn starts_with(column: customers::Column, prefix: &str) -> Condition {
         .add(column.lt(format!("{prefix}\u{10FFFF}")))
 }
 
-/// What `q` matches: a phone number's leading digits, or the start of the name or email.
+/// What `q` matches, by its shape, so each search is one index range (an OR of two ranges
+/// makes Postgres walk the name index filtering, measured 88 ms instead of 1 ms over 150,000):
+/// digits (and phone punctuation) → the start of the phone number; text with `@` or `.` (names
+/// have neither) → the start of the email; anything else → the start of the name.
 pub fn search(q: &str) -> Option<Condition> {
     use customers::Column as C;
     let q = q.trim();
@@ -33,12 +36,10 @@ pub fn search(q: &str) -> Option<Condition> {
             .unwrap_or(digits);
         return Some(starts_with(C::PhoneNormalized, &digits));
     }
-    let key = contact::search_key(q);
-    Some(
-        Condition::any()
-            .add(starts_with(C::SearchName, &key))
-            .add(starts_with(C::EmailNormalized, &key)),
-    )
+    if q.contains(['@', '.']) {
+        return Some(starts_with(C::EmailNormalized, &q.to_lowercase()));
+    }
+    Some(starts_with(C::SearchName, &contact::search_key(q)))
 }
 
 /// Contact details checked and normalised; at least one way to reach the customer.
