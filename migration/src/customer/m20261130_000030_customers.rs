@@ -68,6 +68,17 @@ impl MigrationTrait for Migration {
         )
         .await?;
         search_indexes(manager).await?;
+        // A salesperson's name search (only their customers): without the owner in the key,
+        // counting a common surname read every matching row of the dealer.
+        index(
+            manager,
+            S,
+            "customers",
+            "customers_owner_name",
+            &["dealer_id", "owner_id", "search_name"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
