@@ -1,5 +1,7 @@
 use super::{dealer_events_about, eventually, unit};
-use crate::common::{problem, spawn_seeded_app, TestApp, EVM, MANAGER_A, MANAGER_B, STAFF_A};
+use crate::common::{
+    problem, spawn_seeded_app, spawn_seeded_app_with, TestApp, EVM, MANAGER_A, MANAGER_B, STAFF_A,
+};
 use contracts::seed as demo;
 use serde_json::{json, Value};
 
@@ -73,7 +75,26 @@ async fn post_with_key(
 
 #[tokio::test]
 async fn from_oem_shipment_to_a_delivered_sale_with_each_event_once() {
-    let app = spawn_seeded_app().await;
+    sell_from_an_oem_shipment(spawn_seeded_app().await).await;
+}
+
+/// The same sale with every event travelling through RabbitMQ (publisher confirms, per-module
+/// queues, inbox on the consumer side).
+#[tokio::test]
+async fn from_oem_shipment_to_a_delivered_sale_over_rabbitmq() {
+    let Some(broker) = kernel::testing::TestBroker::create() else {
+        return;
+    };
+    let app = spawn_seeded_app_with(&[
+        ("EVDMS__BUS__TRANSPORT", "rabbitmq"),
+        ("EVDMS__BUS__AMQP_URL", broker.url.as_str()),
+        ("EVDMS__BUS__BROKER_PREFIX", broker.prefix.as_str()),
+    ])
+    .await;
+    sell_from_an_oem_shipment(app).await;
+}
+
+async fn sell_from_an_oem_shipment(app: TestApp) {
     let vin = receive_from_the_oem(&app).await;
     let staff = app.token(STAFF_A).await;
     let manager = app.token(MANAGER_A).await;
@@ -278,6 +299,19 @@ async fn from_oem_shipment_to_a_delivered_sale_with_each_event_once() {
             "dealer.vehicle_delivered.v1",
         ]
     );
+    // The customer module hears of the delivery: the customer's open lead is won.
+    eventually("the customer's lead to be won", || async {
+        let leads: Value = app
+            .get_as(&manager, &format!("/api/v1/leads?customerId={customer}"))
+            .await
+            .json()
+            .await
+            .ok()?;
+        (leads["items"][0]["stage"] == "won").then_some(())
+    })
+    .await;
+    // Stop relays and consumers before a broker guard deletes the topology.
+    app.stop().await;
 }
 
 #[tokio::test]
