@@ -167,7 +167,7 @@ async fn slots_hours_lifecycle_and_feedback() {
         .json()
         .await
         .unwrap();
-    assert_eq!(hours["configured"], true);
+    assert_eq!(hours["dealerId"], demo::DEALER_A.to_string());
     let mut week = hours["hours"].clone();
     let weekday = (open_time(6, 3) + Duration::hours(7))
         .date_naive()
@@ -359,6 +359,78 @@ async fn cancelling_frees_the_time() {
         )
         .await
         .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn drives_are_booked_only_at_branches_the_dealer_opened() {
+    let app = spawn_seeded_app().await;
+    let manager_a = app.token(MANAGER_A).await;
+    let manager_b = app.token(MANAGER_B).await;
+    let customer = create_customer(
+        &app,
+        &manager_a,
+        "Branch Visitor",
+        "+84 90 710 0001",
+        "visitor@example.com",
+    )
+    .await;
+    let mut elsewhere = booking(&customer, open_time(3, 4), 60, None);
+    elsewhere["branchId"] = json!(uuid::Uuid::now_v7());
+    problem(
+        app.post_as(&manager_a, "/api/v1/test-drives", &elsewhere)
+            .await,
+        422,
+    )
+    .await;
+    // Dealer B's branch is not dealer A's to book, nor to set hours for.
+    let mut at_b = booking(&customer, open_time(3, 4), 60, None);
+    at_b["branchId"] = json!(demo::DEALER_B_MAIN_BRANCH);
+    problem(
+        app.post_as(&manager_a, "/api/v1/test-drives", &at_b).await,
+        422,
+    )
+    .await;
+
+    // A branch the dealer opens becomes bookable (default hours) once the event arrives.
+    let branch: Value = app
+        .post_as(
+            &manager_a,
+            &format!("/api/v1/dealers/{}/branches", demo::DEALER_A),
+            &json!({ "name": "Airport", "city": "HCMC", "address": "Terminal 2" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hours_path = format!(
+        "/api/v1/test-drives/branches/{}/hours",
+        branch["id"].as_str().unwrap()
+    );
+    let hours: Value = crate::eventually("the customer module to learn of the branch", || async {
+        let response = app.get_as(&manager_a, &hours_path).await;
+        if response.status() != 200 {
+            return None;
+        }
+        response.json::<Value>().await.ok()
+    })
+    .await;
+    assert_eq!(hours["dealerId"], demo::DEALER_A.to_string());
+    problem(app.get_as(&manager_b, &hours_path).await, 404).await;
+    problem(
+        app.put_as(&manager_b, &hours_path, &json!({ "hours": hours["hours"] }))
+            .await,
+        404,
+    )
+    .await;
+    // Default hours: 08:00–18:00 UTC, Monday to Saturday.
+    let mut there = booking(&customer, open_time(3, 9), 60, None);
+    there["branchId"] = branch["id"].clone();
+    assert_eq!(
+        app.post_as(&manager_a, "/api/v1/test-drives", &there)
+            .await
+            .status(),
         201
     );
 }

@@ -67,6 +67,7 @@ registry![
     dealer::VehicleDelivered,
     dealer::SalesOrderCancelled,
     dealer::DealerStockLow,
+    dealer::BranchOpened,
     customer::CustomerCreated,
     customer::LeadCreated,
     customer::LeadStageChanged,
@@ -108,10 +109,12 @@ pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        // The local catalog copy for test drives; the interaction timeline; leads won on delivery.
+        // The local catalog copy and branch directory for test drives; the interaction
+        // timeline; leads won on delivery.
         crate::modules::CUSTOMER,
         &[
             name!(manufacturer::VariantPublished),
+            name!(dealer::BranchOpened),
             name!(dealer::QuotationSent),
             name!(dealer::SalesOrderCreated),
             name!(dealer::ContractSigned),

@@ -1,7 +1,8 @@
 //! Handlers for the events the customer module consumes. Each runs inside its inbox transaction,
 //! so a redelivered event has no second effect.
 
-use crate::store::{catalog_variants, lead_stage_history, leads};
+use crate::domain::schedule::WeeklyHours;
+use crate::store::{branch_hours, catalog_variants, lead_stage_history, leads};
 use crate::timeline::{TimelineEntry, TimelineStore};
 use contracts::{
     events::{customer, dealer, manufacturer},
@@ -60,6 +61,58 @@ pub async fn upsert_variant(
             .update_columns([C::ModelName, C::VariantName, C::Status, C::UpdatedAt])
             .to_owned(),
     )
+    .exec(&**txn)
+    .await?;
+    Ok(())
+}
+
+/// Which dealer each branch belongs to, so test drives are booked only at the caller's own
+/// branches; a new branch starts with the default opening hours.
+pub struct BranchDirectory;
+
+#[async_trait::async_trait]
+impl EventHandler for BranchDirectory {
+    fn name(&self) -> &'static str {
+        "customer.branch_directory"
+    }
+    fn schema(&self) -> &'static str {
+        SCHEMA
+    }
+    fn events(&self) -> &'static [&'static str] {
+        &[dealer::BranchOpened::NAME]
+    }
+    async fn handle(&self, txn: &mut WriteTxn, event: &EventEnvelope) -> anyhow::Result<()> {
+        let opened: dealer::BranchOpened = event.decode()?;
+        know_branch(
+            txn,
+            opened.branch_id,
+            opened.dealer_id,
+            &WeeklyHours::default(),
+        )
+        .await
+    }
+}
+
+/// Records a branch of a dealer with its hours, unless it is known already (hours set since stay).
+pub async fn know_branch(
+    txn: &WriteTxn,
+    branch_id: Uuid,
+    dealer_id: Uuid,
+    hours: &WeeklyHours,
+) -> anyhow::Result<()> {
+    branch_hours::Entity::insert(branch_hours::ActiveModel {
+        branch_id: Set(branch_id),
+        dealer_id: Set(dealer_id),
+        utc_offset_minutes: Set(hours.utc_offset_minutes),
+        weekly: Set(serde_json::to_value(hours)?),
+        updated_at: Set(chrono::Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(branch_hours::Column::BranchId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
     .exec(&**txn)
     .await?;
     Ok(())

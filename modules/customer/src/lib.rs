@@ -70,6 +70,7 @@ impl Module for CustomerModule {
             ModuleRuntime::routes(move |routes| api::routes(routes, services.clone()))
                 .with_handlers(vec![
                     Arc::new(events::CatalogCopy),
+                    Arc::new(events::BranchDirectory),
                     Arc::new(events::TimelineFeed(timeline)),
                     Arc::new(events::LeadsWonOnDelivery),
                 ]),

@@ -3,8 +3,8 @@
 //! outbox like any other change, so the timeline and the dealer's customer directory fill in.
 
 use crate::domain::{contact, schedule};
-use crate::events::upsert_variant;
-use crate::store::{branch_hours, customers, feedback, lead_stage_history, leads};
+use crate::events::{know_branch, upsert_variant};
+use crate::store::{customers, feedback, lead_stage_history, leads};
 use contracts::events::{
     customer::{ComplaintFiled, CustomerCreated, LeadCreated},
     manufacturer::VariantPublished,
@@ -113,15 +113,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         (demo::DEALER_A_MAIN_BRANCH, demo::DEALER_A),
         (demo::DEALER_B_MAIN_BRANCH, demo::DEALER_B),
     ] {
-        branch_hours::ActiveModel {
-            branch_id: Set(branch),
-            dealer_id: Set(dealer),
-            utc_offset_minutes: Set(hours.utc_offset_minutes),
-            weekly: Set(serde_json::to_value(&hours)?),
-            updated_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
+        know_branch(&txn, branch, dealer, &hours).await?;
     }
     for ((who, person), stage) in demo::DEMO_CUSTOMERS.iter().zip(PEOPLE).zip(STAGES) {
         let (name, phone, email, kind, company) = person;

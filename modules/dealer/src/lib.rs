@@ -46,6 +46,7 @@ impl Module for DealerModule {
             published::VehicleDelivered::NAME,
             published::SalesOrderCancelled::NAME,
             published::DealerStockLow::NAME,
+            published::BranchOpened::NAME,
         ]
     }
 

@@ -24,7 +24,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let dealers_data = [
         (
             demo::DEALER_A,
@@ -75,6 +75,13 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             }
             .insert(&*txn)
             .await?;
+            let opened = contracts::events::dealer::BranchOpened {
+                branch_id,
+                dealer_id: id,
+                name: branch_name.into(),
+                city: city.into(),
+            };
+            kernel::events::publish(&mut txn, &opened).await?;
         }
         sales_targets::ActiveModel {
             id: Set(Uuid::now_v7()),

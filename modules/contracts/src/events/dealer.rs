@@ -203,3 +203,22 @@ impl IntegrationEvent for DealerStockLow {
         format!("{}:{}:{}", self.dealer_id, self.variant_id, self.colour_id)
     }
 }
+
+/// A dealer opened a branch: other modules learn which dealer it belongs to (the customer
+/// module books test drives there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchOpened {
+    pub branch_id: Uuid,
+    pub dealer_id: Uuid,
+    pub name: String,
+    pub city: String,
+}
+
+impl IntegrationEvent for BranchOpened {
+    const NAME: &'static str = "dealer.branch_opened.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.branch_id.to_string()
+    }
+}

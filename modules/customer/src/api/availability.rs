@@ -23,19 +23,20 @@ pub fn customer_key(customer_id: Uuid) -> String {
     format!("customer:{customer_id}")
 }
 
-/// The branch's hours (or the default), refusing a branch another dealer has claimed.
+/// A branch the caller's dealer owns (known from `dealer.branch_opened.v1`) and its hours, or
+/// 404: an unknown branch, or another dealer's, is not revealed.
 pub async fn hours_of(
     db: &impl ConnectionTrait,
     caller: &Caller,
     branch_id: Uuid,
-) -> Result<(Option<branch_hours::Model>, schedule::WeeklyHours), ApiError> {
-    let row = branch_hours::Entity::find_by_id(branch_id).one(db).await?;
-    let Some(row) = row else {
-        return Ok((None, schedule::WeeklyHours::default()));
-    };
+) -> Result<(branch_hours::Model, schedule::WeeklyHours), ApiError> {
+    let row = branch_hours::Entity::find_by_id(branch_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such branch"))?;
     caller.ensure_dealer(row.dealer_id)?;
     let hours = serde_json::from_value(row.weekly.clone()).map_err(ApiError::internal)?;
-    Ok((Some(row), hours))
+    Ok((row, hours))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -125,15 +126,13 @@ pub async fn slots(
 #[serde(rename_all = "camelCase")]
 pub struct BranchHoursDto {
     pub branch_id: Uuid,
-    pub dealer_id: Option<Uuid>,
-    /// False while the branch uses the default hours.
-    pub configured: bool,
+    pub dealer_id: Uuid,
     pub hours: schedule::WeeklyHours,
 }
 
 /// A branch's opening hours for test drives.
 #[utoipa::path(get, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", security(("bearer" = [])), params(("branch_id" = Uuid, Path)),
-    responses((status = 200, body = BranchHoursDto)))]
+    responses((status = 200, body = BranchHoursDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_hours(
     state: State,
     caller: Caller,
@@ -142,8 +141,7 @@ pub async fn get_hours(
     let (row, hours) = hours_of(state.db.conn(), &caller, *branch_id).await?;
     Ok(HttpResponse::Ok().json(BranchHoursDto {
         branch_id: *branch_id,
-        dealer_id: row.as_ref().map(|r| r.dealer_id),
-        configured: row.is_some(),
+        dealer_id: row.dealer_id,
         hours,
     }))
 }
@@ -151,13 +149,13 @@ pub async fn get_hours(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetBranchHours {
-    pub dealer_id: Option<Uuid>,
     pub hours: schedule::WeeklyHours,
 }
 
 /// Sets a branch's opening hours (its dealer's managers). Existing bookings stay.
 #[utoipa::path(put, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", security(("bearer" = [])), params(("branch_id" = Uuid, Path)), request_body = SetBranchHours,
-    responses((status = 200, body = BranchHoursDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = BranchHoursDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn set_hours(
     state: State,
     caller: Caller,
@@ -168,30 +166,21 @@ pub async fn set_hours(
     body.hours
         .validate()
         .map_err(|m| ApiError::invalid_field("hours", m))?;
-    let dealer_id = caller.acting_dealer(body.dealer_id)?;
     let (row, _) = hours_of(state.db.conn(), &caller, *branch_id).await?;
-    if row.as_ref().is_some_and(|r| r.dealer_id != dealer_id) {
-        return Err(ApiError::not_found("no such branch"));
-    }
     let weekly = serde_json::to_value(&body.hours).map_err(ApiError::internal)?;
     let model = branch_hours::ActiveModel {
-        branch_id: Set(*branch_id),
-        dealer_id: Set(dealer_id),
+        branch_id: Set(row.branch_id),
+        dealer_id: Set(row.dealer_id),
         utc_offset_minutes: Set(body.hours.utc_offset_minutes),
         weekly: Set(weekly),
         updated_at: Set(Utc::now()),
     };
     let txn = state.db.begin().await?;
-    if row.is_some() {
-        model.update(&*txn).await?;
-    } else {
-        model.insert(&*txn).await?;
-    }
+    model.update(&*txn).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(BranchHoursDto {
-        branch_id: *branch_id,
-        dealer_id: Some(dealer_id),
-        configured: true,
+        branch_id: row.branch_id,
+        dealer_id: row.dealer_id,
         hours: body.hours,
     }))
 }

@@ -171,8 +171,16 @@ pub async fn create(
         ),
         None => None,
     };
-    let (branch, hours) = hours_of(db, &caller, body.branch_id).await?;
-    if branch.is_some_and(|b| b.dealer_id != dealer_id) {
+    let (branch, hours) =
+        hours_of(db, &caller, body.branch_id)
+            .await
+            .map_err(|e| match e.kind() {
+                kernel::error::ErrorKind::NotFound => {
+                    ApiError::invalid_field("branchId", "not a branch of this dealer")
+                }
+                _ => e,
+            })?;
+    if branch.dealer_id != dealer_id {
         return Err(ApiError::invalid_field(
             "branchId",
             "not a branch of this dealer",

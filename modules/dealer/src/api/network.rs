@@ -76,7 +76,7 @@ pub async fn create_branch(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let dealer = visible_dealer(&db, &caller, *id).await?;
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let b = branches::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer.id),
@@ -87,6 +87,13 @@ pub async fn create_branch(
     }
     .insert(&*txn)
     .await?;
+    let opened = contracts::events::dealer::BranchOpened {
+        branch_id: b.id,
+        dealer_id: b.dealer_id,
+        name: b.name.clone(),
+        city: b.city.clone(),
+    };
+    kernel::events::publish(&mut txn, &opened).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(BranchDto {
         id: b.id,
