@@ -335,3 +335,18 @@ pub fn serve_process(mut command: std::process::Command) -> (Process, u16) {
     };
     (Process(child), port)
 }
+
+/// Polls `check` until it returns something, for at most ~10 s (events are asynchronous).
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..200 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}

@@ -19,20 +19,7 @@ use common::TestApp;
 use contracts::IntegrationEvent;
 use serde_json::{json, Value};
 
-/// Polls `check` until it returns something, for at most ~10 s (events are asynchronous).
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..200 {
-        if let Some(value) = check().await {
-            return value;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+pub use common::eventually;
 
 /// Creates a customer of the caller's dealer and returns it (asserting 201).
 pub async fn create_customer(

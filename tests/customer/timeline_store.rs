@@ -22,7 +22,7 @@ async fn the_mongodb_timeline_store_passes_the_contract() {
     let app = spawn_app().await;
     let db = connect(&app.database).await;
     let name = format!("evdms_t_{}", uuid::Uuid::now_v7().simple());
-    let store = MongoTimeline::connect_to(&url, &name).await.unwrap();
+    let store = MongoTimeline::connect(&url, Some(&name)).await.unwrap();
     let outcome = contract::run(&store, &db).await;
     store.database().drop().await.unwrap();
     outcome.unwrap();

@@ -11,22 +11,8 @@ mod sales;
 
 use common::TestApp;
 use serde_json::Value;
-use std::time::Duration;
 
-/// Polls `check` until it returns something, for at most ~10 s (events are asynchronous).
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..200 {
-        if let Some(value) = check().await {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+pub use common::eventually;
 
 /// A unit of the dealer's inventory by VIN, as the dealer sees it.
 pub async fn unit(app: &TestApp, token: &str, dealer: uuid::Uuid, vin: &str) -> Option<Value> {

@@ -293,3 +293,53 @@ pub const DEMO_CUSTOMERS: [DemoCustomer; 6] = [
         dealer_id: DEALER_B,
     },
 ];
+
+/// The demo line-up as the manufacturer announces it (`manufacturer.variant_published.v1`):
+/// what other modules' seeds pre-fill their catalog copies with, before any event arrives.
+pub fn published_variants() -> Vec<crate::events::manufacturer::VariantPublished> {
+    use crate::events::manufacturer::{ColourOption, VariantPublished};
+    DEMO_VARIANTS
+        .iter()
+        .filter_map(|v| {
+            let model = DEMO_MODELS.iter().find(|m| m.id == v.model_id)?;
+            let colours = DEMO_COLOURS
+                .iter()
+                .filter(|c| c.model_id == v.model_id)
+                .map(|c| ColourOption {
+                    colour_id: c.id,
+                    name: c.name.into(),
+                    hex: c.hex.into(),
+                    surcharge: c.surcharge,
+                })
+                .collect();
+            Some(VariantPublished {
+                variant_id: v.id,
+                model_id: v.model_id,
+                manufacturer_id: MANUFACTURER,
+                model_name: model.name.into(),
+                variant_name: v.name.into(),
+                segment: model.segment.into(),
+                model_year: model.year,
+                model_status: "published".into(),
+                status: "in_production".into(),
+                battery_kwh: 0.0,
+                range_km: 0,
+                seats: 5,
+                drive: String::new(),
+                msrp: v.msrp,
+                wholesale_price: v.wholesale_price,
+                colours,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod published_variants_tests {
+    #[test]
+    fn every_demo_variant_is_announced_with_its_model_colours() {
+        let all = super::published_variants();
+        assert_eq!(all.len(), super::DEMO_VARIANTS.len());
+        assert!(all.iter().all(|v| !v.colours.is_empty()));
+    }
+}

@@ -27,12 +27,12 @@ pub fn module() -> Arc<dyn Module> {
 }
 
 /// The timeline store `analytics.mongo_url` selects: MongoDB when set, SQL otherwise.
-pub async fn timeline_store(ctx: &AppContext) -> anyhow::Result<Arc<dyn TimelineStore>> {
+async fn timeline_store(ctx: &AppContext) -> anyhow::Result<Arc<dyn TimelineStore>> {
     let url = ctx.settings.analytics.mongo_url.expose_secret();
     if url.trim().is_empty() {
         return Ok(Arc::new(timeline::sql::SqlTimeline::new(ctx.db.clone())));
     }
-    let store = timeline::mongo::MongoTimeline::connect(url)
+    let store = timeline::mongo::MongoTimeline::connect(url, None)
         .await
         .context("analytics.mongo_url is set, so the customer timeline needs MongoDB")?;
     Ok(Arc::new(store))

@@ -5,10 +5,7 @@
 use crate::domain::{contact, schedule};
 use crate::events::{know_branch, upsert_variant};
 use crate::store::{customers, feedback, lead_stage_history, leads};
-use contracts::events::{
-    customer::{ComplaintFiled, CustomerCreated, LeadCreated},
-    manufacturer::VariantPublished,
-};
+use contracts::events::customer::{ComplaintFiled, CustomerCreated, LeadCreated};
 use contracts::seed as demo;
 use kernel::Db;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -81,28 +78,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     }
     let now = chrono::Utc::now();
     let mut txn = db.begin().await?;
-    for v in demo::DEMO_VARIANTS {
-        let Some(model) = demo::DEMO_MODELS.iter().find(|m| m.id == v.model_id) else {
-            continue;
-        };
-        let snapshot = VariantPublished {
-            variant_id: v.id,
-            model_id: v.model_id,
-            manufacturer_id: demo::MANUFACTURER,
-            model_name: model.name.into(),
-            variant_name: v.name.into(),
-            segment: model.segment.into(),
-            model_year: model.year,
-            model_status: "published".into(),
-            status: "in_production".into(),
-            battery_kwh: 0.0,
-            range_km: 0,
-            seats: 5,
-            drive: String::new(),
-            msrp: v.msrp,
-            wholesale_price: v.wholesale_price,
-            colours: Vec::new(),
-        };
+    for snapshot in demo::published_variants() {
         upsert_variant(&txn, &snapshot).await?;
     }
     let hours = schedule::WeeklyHours {

@@ -7,10 +7,7 @@ use crate::events::{know_customer, upsert_staff, upsert_variant};
 use crate::store::{
     branches, dealer_promotions, dealers, inventory_units, quotations, sales_targets,
 };
-use contracts::{
-    events::manufacturer::{ColourOption, VariantPublished},
-    seed as demo, Vin,
-};
+use contracts::{seed as demo, Vin};
 use kernel::Db;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
@@ -107,40 +104,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     for customer in demo::DEMO_CUSTOMERS {
         know_customer(&txn, customer.id, customer.dealer_id).await?;
     }
-    for v in demo::DEMO_VARIANTS {
-        let model = demo::DEMO_MODELS
-            .iter()
-            .find(|m| m.id == v.model_id)
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("demo variant without model"))?;
-        let colours = demo::DEMO_COLOURS
-            .iter()
-            .filter(|c| c.model_id == v.model_id)
-            .map(|c| ColourOption {
-                colour_id: c.id,
-                name: c.name.into(),
-                hex: c.hex.into(),
-                surcharge: c.surcharge,
-            })
-            .collect();
-        let snapshot = VariantPublished {
-            variant_id: v.id,
-            model_id: v.model_id,
-            manufacturer_id: demo::MANUFACTURER,
-            model_name: model.name.into(),
-            variant_name: v.name.into(),
-            segment: model.segment.into(),
-            model_year: model.year,
-            model_status: "published".into(),
-            status: "in_production".into(),
-            battery_kwh: 0.0,
-            range_km: 0,
-            seats: 5,
-            drive: String::new(),
-            msrp: v.msrp,
-            wholesale_price: v.wholesale_price,
-            colours,
-        };
+    for snapshot in demo::published_variants() {
         upsert_variant(&txn, &snapshot).await?;
     }
     // Stock: for each dealer, three units in stock, one in transit, one demo car per line.

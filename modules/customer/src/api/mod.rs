@@ -24,10 +24,9 @@ pub struct Services {
 
 pub type State = web::Data<Services>;
 
-/// Who may read customer data: the dealer's people (their own dealer only; staff what is
-/// assigned to them). The OEM sees customers only in aggregate, through reports.
-pub const READERS: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
-/// Who works with customers: the dealer's people (and admins).
+/// Who reads and works with customer data: the dealer's people (their own dealer only; staff
+/// what is assigned to them) and admins. The OEM sees customers only in aggregate, through
+/// reports.
 pub const DEALER_PEOPLE: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
 pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
 
@@ -53,27 +52,35 @@ where
 pub fn routes(r: &mut RouteTable, services: State) {
     use Access::Roles;
     r.app_data(services);
-    r.get("/customers", Roles(READERS), customers::list)
+    r.get("/customers", Roles(DEALER_PEOPLE), customers::list)
         .post("/customers", Roles(DEALER_PEOPLE), customers::create)
-        .get("/customers/{id}", Roles(READERS), customers::get)
+        .get("/customers/{id}", Roles(DEALER_PEOPLE), customers::get)
         .patch("/customers/{id}", Roles(DEALER_PEOPLE), customers::update)
-        .get("/customers/{id}/timeline", Roles(READERS), timeline::list)
+        .get(
+            "/customers/{id}/timeline",
+            Roles(DEALER_PEOPLE),
+            timeline::list,
+        )
         .get("/customers/{id}/export", Roles(MANAGERS), privacy::export)
         .post("/customers/{id}/erase", Roles(MANAGERS), privacy::erase)
-        .get("/leads", Roles(READERS), leads::list)
+        .get("/leads", Roles(DEALER_PEOPLE), leads::list)
         .post("/leads", Roles(DEALER_PEOPLE), leads::create)
-        .get("/leads/{id}", Roles(READERS), leads::get)
+        .get("/leads/{id}", Roles(DEALER_PEOPLE), leads::get)
         .post(
             "/leads/{id}/stage",
             Roles(DEALER_PEOPLE),
             leads::change_stage,
         )
-        .get("/test-drives", Roles(READERS), test_drives::list)
+        .get("/test-drives", Roles(DEALER_PEOPLE), test_drives::list)
         .post("/test-drives", Roles(DEALER_PEOPLE), test_drives::create)
-        .get("/test-drives/slots", Roles(READERS), availability::slots)
+        .get(
+            "/test-drives/slots",
+            Roles(DEALER_PEOPLE),
+            availability::slots,
+        )
         .get(
             "/test-drives/branches/{branch_id}/hours",
-            Roles(READERS),
+            Roles(DEALER_PEOPLE),
             availability::get_hours,
         )
         .put(
@@ -81,7 +88,7 @@ pub fn routes(r: &mut RouteTable, services: State) {
             Roles(MANAGERS),
             availability::set_hours,
         )
-        .get("/test-drives/{id}", Roles(READERS), test_drives::get)
+        .get("/test-drives/{id}", Roles(DEALER_PEOPLE), test_drives::get)
         .post(
             "/test-drives/{id}/confirm",
             Roles(DEALER_PEOPLE),
@@ -107,9 +114,9 @@ pub fn routes(r: &mut RouteTable, services: State) {
             Roles(DEALER_PEOPLE),
             test_drives::feedback,
         )
-        .get("/feedback", Roles(READERS), feedback::list)
+        .get("/feedback", Roles(DEALER_PEOPLE), feedback::list)
         .post("/feedback", Roles(DEALER_PEOPLE), feedback::create)
-        .get("/feedback/{id}", Roles(READERS), feedback::get)
+        .get("/feedback/{id}", Roles(DEALER_PEOPLE), feedback::get)
         .post("/feedback/{id}/assign", Roles(MANAGERS), feedback::assign)
         .post(
             "/feedback/{id}/start",

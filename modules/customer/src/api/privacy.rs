@@ -5,9 +5,12 @@ use super::{customers::visible, State};
 use crate::store::{customers, feedback, lead_stage_history, leads, test_drives};
 use actix_web::{web, HttpResponse};
 use kernel::{ApiError, ApiResult, Caller};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -37,22 +40,31 @@ pub async fn export(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiRes
         .order_by_asc(leads::Column::CreatedAt)
         .all(db)
         .await?;
-    let mut lead_docs = Vec::with_capacity(lead_rows.len());
-    for lead in lead_rows {
-        let history = lead_stage_history::Entity::find()
-            .filter(lead_stage_history::Column::LeadId.eq(lead.id))
-            .order_by_asc(lead_stage_history::Column::ChangedAt)
-            .all(db)
-            .await?;
-        lead_docs.push(json!({
-            "id": lead.id, "source": lead.source, "stage": lead.stage, "ownerId": lead.owner_id,
-            "variantId": lead.variant_id, "notes": lead.notes, "lostReason": lead.lost_reason,
-            "createdAt": lead.created_at,
-            "history": history.into_iter().map(|h| json!({
-                "from": h.from_stage, "to": h.to_stage, "reason": h.reason, "changedAt": h.changed_at,
-            })).collect::<Vec<_>>(),
-        }));
+    // Every lead's history in one query, then grouped (not one query per lead).
+    let mut history_of: HashMap<Uuid, Vec<lead_stage_history::Model>> = HashMap::new();
+    for change in lead_stage_history::Entity::find()
+        .filter(lead_stage_history::Column::LeadId.is_in(lead_rows.iter().map(|l| l.id)))
+        .order_by_asc(lead_stage_history::Column::ChangedAt)
+        .order_by_asc(lead_stage_history::Column::Id)
+        .all(db)
+        .await?
+    {
+        history_of.entry(change.lead_id).or_default().push(change);
     }
+    let lead_docs = lead_rows
+        .into_iter()
+        .map(|lead| {
+            let history = history_of.remove(&lead.id).unwrap_or_default();
+            json!({
+                "id": lead.id, "source": lead.source, "stage": lead.stage, "ownerId": lead.owner_id,
+                "variantId": lead.variant_id, "notes": lead.notes, "lostReason": lead.lost_reason,
+                "createdAt": lead.created_at,
+                "history": history.into_iter().map(|h| json!({
+                    "from": h.from_stage, "to": h.to_stage, "reason": h.reason, "changedAt": h.changed_at,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let drives = test_drives::Entity::find()
         .filter(test_drives::Column::CustomerId.eq(customer.id))
         .order_by_asc(test_drives::Column::StartsAt)
@@ -89,9 +101,9 @@ pub async fn export(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiRes
             .list(customer.id, page, kernel::pagination::MAX_PAGE_SIZE)
             .await
             .map_err(ApiError::internal)?;
-        let done = batch.entries.len() < kernel::pagination::MAX_PAGE_SIZE as usize;
-        timeline.extend(batch.entries);
-        if done {
+        let fetched = batch.items.len();
+        timeline.extend(batch.items);
+        if fetched == 0 || timeline.len() as u64 >= batch.total {
             break;
         }
     }
@@ -163,22 +175,20 @@ pub async fn erase(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResu
             ApiError::conflict("the customer is already erased").with_code("customer_erased")
         );
     }
-    let lead_ids: Vec<Uuid> = leads::Entity::find()
-        .filter(leads::Column::CustomerId.eq(customer.id))
-        .all(&*txn)
-        .await?
-        .into_iter()
-        .map(|l| l.id)
-        .collect();
     leads::Entity::update_many()
         .col_expr(leads::Column::Notes, none())
         .col_expr(leads::Column::LostReason, none())
         .filter(leads::Column::CustomerId.eq(customer.id))
         .exec(&*txn)
         .await?;
+    let customers_leads = leads::Entity::find()
+        .select_only()
+        .column(leads::Column::Id)
+        .filter(leads::Column::CustomerId.eq(customer.id))
+        .into_query();
     lead_stage_history::Entity::update_many()
         .col_expr(lead_stage_history::Column::Reason, none())
-        .filter(lead_stage_history::Column::LeadId.is_in(lead_ids))
+        .filter(lead_stage_history::Column::LeadId.in_subquery(customers_leads))
         .exec(&*txn)
         .await?;
     test_drives::Entity::update_many()

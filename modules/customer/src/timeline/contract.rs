@@ -53,30 +53,30 @@ pub async fn run(store: &dyn TimelineStore, db: &Db) -> anyhow::Result<()> {
     let page = store.list(customer, 1, 2).await?;
     ensure!(page.total == 3, "total {} instead of 3", page.total);
     ensure!(
-        page.entries == vec![third.clone(), second.clone()],
+        page.items == vec![third.clone(), second.clone()],
         "first page is not newest first or lost details: {:?}",
-        page.entries
+        page.items
     );
     let page = store.list(customer, 2, 2).await?;
     ensure!(
-        page.entries == vec![first.clone()],
+        page.items == vec![first.clone()],
         "second page: {:?}",
-        page.entries
+        page.items
     );
     let page = store.list(customer, 3, 2).await?;
     ensure!(
-        page.entries.is_empty() && page.total == 3,
+        page.items.is_empty() && page.total == 3,
         "past the end: {page:?}"
     );
 
     let page = store.list(other, 1, 10).await?;
     ensure!(
-        page.total == 1 && page.entries == vec![elsewhere],
+        page.total == 1 && page.items == vec![elsewhere],
         "another customer's: {page:?}"
     );
     let page = store.list(Uuid::now_v7(), 1, 10).await?;
     ensure!(
-        page.total == 0 && page.entries.is_empty(),
+        page.total == 0 && page.items.is_empty(),
         "unknown customer: {page:?}"
     );
 

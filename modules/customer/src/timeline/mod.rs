@@ -9,7 +9,7 @@ pub mod mongo;
 pub mod sql;
 
 use chrono::{DateTime, Utc};
-use kernel::WriteTxn;
+use kernel::{pagination::Page, WriteTxn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -32,13 +32,6 @@ pub struct TimelineEntry {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// A page of a customer's timeline, newest first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelinePage {
-    pub entries: Vec<TimelineEntry>,
-    pub total: u64,
-}
-
 #[async_trait::async_trait]
 pub trait TimelineStore: Send + Sync {
     /// Which implementation this is (`sql` or `mongodb`), for logs and readiness.
@@ -55,5 +48,5 @@ pub trait TimelineStore: Send + Sync {
         customer_id: Uuid,
         page: u64,
         page_size: u64,
-    ) -> anyhow::Result<TimelinePage>;
+    ) -> anyhow::Result<Page<TimelineEntry>>;
 }

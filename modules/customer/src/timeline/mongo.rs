@@ -1,9 +1,9 @@
 //! The timeline in MongoDB (official driver): one document per entry in `customer_timeline`,
 //! keyed by the entry id, indexed by customer and time.
 
-use super::{TimelineEntry, TimelinePage, TimelineStore};
+use super::{TimelineEntry, TimelineStore};
 use anyhow::Context;
-use kernel::WriteTxn;
+use kernel::{pagination::Page, WriteTxn};
 use mongodb::{
     bson::{self, doc, Bson, Document},
     Client, Collection, Database, IndexModel,
@@ -22,25 +22,17 @@ pub struct MongoTimeline {
 impl MongoTimeline {
     /// Connects, checks the server answers, and makes sure the index exists.
     #[tracing::instrument(skip_all)]
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    /// `database` overrides the one the URL names (tests give each run its own).
+    pub async fn connect(url: &str, database: Option<&str>) -> anyhow::Result<Self> {
         let client = Client::with_uri_str(url)
             .await
             .context("analytics.mongo_url is not a usable MongoDB URL")?;
-        let database = client
-            .default_database()
-            .unwrap_or_else(|| client.database(DEFAULT_DATABASE));
-        Self::on(database).await
-    }
-
-    /// Uses the named database (tests give each run its own).
-    pub async fn connect_to(url: &str, database: &str) -> anyhow::Result<Self> {
-        let client = Client::with_uri_str(url)
-            .await
-            .context("not a usable MongoDB URL")?;
-        Self::on(client.database(database)).await
-    }
-
-    async fn on(database: Database) -> anyhow::Result<Self> {
+        let database = match database {
+            Some(name) => client.database(name),
+            None => client
+                .default_database()
+                .unwrap_or_else(|| client.database(DEFAULT_DATABASE)),
+        };
         database
             .run_command(doc! { "ping": 1 })
             .await
@@ -118,7 +110,7 @@ impl TimelineStore for MongoTimeline {
         customer_id: Uuid,
         page: u64,
         page_size: u64,
-    ) -> anyhow::Result<TimelinePage> {
+    ) -> anyhow::Result<Page<TimelineEntry>> {
         let filter = doc! { "customerId": customer_id.to_string() };
         let total = self.entries.count_documents(filter.clone()).await?;
         let mut cursor = self
@@ -128,10 +120,15 @@ impl TimelineStore for MongoTimeline {
             .skip(page.saturating_sub(1).saturating_mul(page_size))
             .limit(i64::try_from(page_size)?)
             .await?;
-        let mut entries = Vec::new();
+        let mut items = Vec::new();
         while cursor.advance().await? {
-            entries.push(from_document(&cursor.deserialize_current()?)?);
+            items.push(from_document(&cursor.deserialize_current()?)?);
         }
-        Ok(TimelinePage { entries, total })
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            total,
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! The timeline in the `customer` schema (the default).
 
-use super::{TimelineEntry, TimelinePage, TimelineStore};
-use kernel::{Db, WriteTxn};
+use super::{TimelineEntry, TimelineStore};
+use kernel::{pagination::Page, Db, WriteTxn};
 use sea_orm::{
     sea_query::OnConflict, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -75,7 +75,7 @@ impl TimelineStore for SqlTimeline {
         customer_id: Uuid,
         page: u64,
         page_size: u64,
-    ) -> anyhow::Result<TimelinePage> {
+    ) -> anyhow::Result<Page<TimelineEntry>> {
         use timeline_entries::Column as C;
         let select = timeline_entries::Entity::find().filter(C::CustomerId.eq(customer_id));
         let total = select.clone().count(self.db.conn()).await?;
@@ -86,8 +86,8 @@ impl TimelineStore for SqlTimeline {
             .limit(page_size)
             .all(self.db.conn())
             .await?;
-        Ok(TimelinePage {
-            entries: rows
+        Ok(Page {
+            items: rows
                 .into_iter()
                 .map(|r| TimelineEntry {
                     id: r.id,
@@ -99,6 +99,8 @@ impl TimelineStore for SqlTimeline {
                     occurred_at: r.occurred_at,
                 })
                 .collect(),
+            page,
+            page_size,
             total,
         })
     }

@@ -8,8 +8,7 @@ pub mod quotations;
 pub mod settlement;
 
 use actix_web::web;
-use kernel::{Access, ApiError, Caller, Db, Role, RouteTable};
-use uuid::Uuid;
+use kernel::{Access, Db, Role, RouteTable};
 
 pub type State = web::Data<Db>;
 
@@ -24,21 +23,6 @@ pub const READERS: &[Role] = &[
 pub const SELLERS: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
 pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
 pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
-
-/// Whether the caller sees everything of their dealer (managers) or only their own documents.
-pub fn sees_all_of_dealer(caller: &Caller) -> bool {
-    caller.sees_all_of_dealer()
-}
-
-/// 404 unless the caller may see a document of `dealer_id` owned by `staff_id`.
-pub fn ensure_visible(caller: &Caller, dealer_id: Uuid, staff_id: Uuid) -> Result<(), ApiError> {
-    caller.ensure_document_visible(dealer_id, staff_id)
-}
-
-/// The dealer a seller acts for.
-pub fn own_dealer(caller: &Caller, requested: Option<Uuid>) -> Result<Uuid, ApiError> {
-    caller.acting_dealer(requested)
-}
 
 pub fn routes(r: &mut RouteTable, db: State) {
     use Access::Roles;

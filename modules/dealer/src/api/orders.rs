@@ -1,6 +1,6 @@
 //! Sales orders: from an accepted quotation or direct; each reserves one in-stock VIN.
 
-use super::{ensure_visible, own_dealer, quotations, sees_all_of_dealer, State};
+use super::{quotations, State};
 use crate::domain::{lifecycle, pricing, schedule};
 use crate::store::{
     contracts as sale_contracts, dealers, instalments, inventory_units,
@@ -224,9 +224,9 @@ pub async fn list(
     use sales_orders::Column as C;
     let mut select = sales_orders::Entity::find();
     if caller.dealer_id.is_some() || filter.dealer_id.is_some() {
-        select = select.filter(C::DealerId.eq(own_dealer(&caller, filter.dealer_id)?));
+        select = select.filter(C::DealerId.eq(caller.acting_dealer(filter.dealer_id)?));
     }
-    if !sees_all_of_dealer(&caller) {
+    if !caller.sees_all_of_dealer() {
         select = select.filter(C::StaffId.eq(caller.subject));
     }
     if let Some(s) = &filter.status {
@@ -292,7 +292,7 @@ pub async fn create(
     body: ValidJson<CreateOrder>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let dealer_id = own_dealer(&caller, body.dealer_id)?;
+    let dealer_id = caller.acting_dealer(body.dealer_id)?;
     let dealer = dealers::Entity::find_by_id(dealer_id)
         .one(db.conn())
         .await?
@@ -558,7 +558,7 @@ pub async fn visible(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("no such sales order"))?;
-    ensure_visible(caller, order.dealer_id, order.staff_id)?;
+    caller.ensure_document_visible(order.dealer_id, order.staff_id)?;
     Ok(order)
 }
 

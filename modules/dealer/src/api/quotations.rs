@@ -1,7 +1,7 @@
 //! Quotations: priced server-side from the local catalog copy and promotions; draft → sent →
 //! accepted | rejected | expired → converted into a sales order.
 
-use super::{ensure_visible, orders, own_dealer, sees_all_of_dealer, State};
+use super::{orders, State};
 use crate::domain::{lifecycle, pricing};
 use crate::store::{
     catalog_variants, dealer_promotions, dealers, known_customers, oem_promotions, quotations,
@@ -228,9 +228,9 @@ pub async fn list(
     use quotations::Column as C;
     let mut select = quotations::Entity::find();
     if caller.dealer_id.is_some() || filter.dealer_id.is_some() {
-        select = select.filter(C::DealerId.eq(own_dealer(&caller, filter.dealer_id)?));
+        select = select.filter(C::DealerId.eq(caller.acting_dealer(filter.dealer_id)?));
     }
-    if !sees_all_of_dealer(&caller) {
+    if !caller.sees_all_of_dealer() {
         select = select.filter(C::StaffId.eq(caller.subject));
     }
     if let Some(s) = &filter.status {
@@ -291,7 +291,7 @@ pub async fn create(
     body: ValidJson<CreateQuotation>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let dealer_id = own_dealer(&caller, body.dealer_id)?;
+    let dealer_id = caller.acting_dealer(body.dealer_id)?;
     let dealer = dealers::Entity::find_by_id(dealer_id)
         .one(db.conn())
         .await?
@@ -347,7 +347,7 @@ pub async fn visible(db: &State, caller: &Caller, id: Uuid) -> Result<quotations
         .one(db.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("no such quotation"))?;
-    ensure_visible(caller, q.dealer_id, q.staff_id)?;
+    caller.ensure_document_visible(q.dealer_id, q.staff_id)?;
     Ok(q)
 }
 
