@@ -72,6 +72,7 @@ impl Application {
                 db: db.clone(),
                 metrics: metrics.clone(),
                 cache: cache.clone(),
+                shutdown: shutdown_rx.clone(),
             };
             for enabled in &modules {
                 let module = &enabled.module;
@@ -384,6 +385,8 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
         db,
         metrics: Metrics::new()?,
         cache,
+        // Seeding starts no background job.
+        shutdown: tokio::sync::watch::channel(false).1,
     };
     seed(&ctx, &modules).await
 }

@@ -154,6 +154,10 @@ pub struct CacheSettings {
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsSettings {
     pub mongo_url: SecretString,
+    /// ISO 4217 code of the deployment's money (reports state it; amounts are minor units).
+    pub currency: String,
+    /// Hour (UTC) of the nightly demand-forecast run; a value over 23 turns the nightly run off.
+    pub forecast_hour_utc: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

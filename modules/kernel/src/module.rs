@@ -14,6 +14,8 @@ pub struct AppContext {
     pub metrics: Metrics,
     /// Denylist, throttling, short-lived shared state (Redis or in-process).
     pub cache: Arc<dyn Cache>,
+    /// Turns `true` when the process stops: a module's background jobs end then.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Builds a module's routes; called once per HTTP worker.
