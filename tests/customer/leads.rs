@@ -190,6 +190,14 @@ async fn a_delivery_wins_the_lead_and_dealer_events_fill_the_timeline() {
             colour_id: demo::COLOUR_AURORA_WHITE,
             total: Money(5_123_450),
             delivered_at: chrono::Utc::now(),
+            region: "South".into(),
+            model_id: None,
+            list_price: Money(5_500_000),
+            discount: Money(842_318),
+            tax: Money(465_768),
+            cost: Money(4_100_000),
+            promotions: vec![],
+            received_at: None,
         },
     )
     .await;

@@ -47,6 +47,8 @@ impl Module for DealerModule {
             published::SalesOrderCancelled::NAME,
             published::DealerStockLow::NAME,
             published::BranchOpened::NAME,
+            published::DealerProfileChanged::NAME,
+            published::SalesTargetSet::NAME,
         ]
     }
 

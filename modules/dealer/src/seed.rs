@@ -43,7 +43,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         ),
     ];
     for (id, code, name, region, city, tax, main_branch) in dealers_data {
-        dealers::ActiveModel {
+        let dealer = dealers::ActiveModel {
             id: Set(id),
             code: Set(code.into()),
             name: Set(name.into()),
@@ -58,6 +58,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         }
         .insert(&*txn)
         .await?;
+        kernel::events::publish(&mut txn, &crate::api::dealers::profile_event(&dealer)).await?;
         for (branch_id, branch_name) in [
             (main_branch, "Main showroom"),
             (Uuid::now_v7(), "City service point"),
@@ -80,7 +81,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             };
             kernel::events::publish(&mut txn, &opened).await?;
         }
-        sales_targets::ActiveModel {
+        let target = sales_targets::ActiveModel {
             id: Set(Uuid::now_v7()),
             dealer_id: Set(id),
             period: Set(now.format("%Y-%m").to_string()),
@@ -93,6 +94,13 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         }
         .insert(&*txn)
         .await?;
+        let target_set = contracts::events::dealer::SalesTargetSet {
+            dealer_id: id,
+            period: target.period,
+            target_units: target.target_units,
+            target_revenue: contracts::Money(target.target_revenue),
+        };
+        kernel::events::publish(&mut txn, &target_set).await?;
     }
     for ((email, name, role, dealer, branch), user_id) in
         demo::DEMO_USERS.into_iter().zip(demo::DEMO_USER_IDS)

@@ -45,6 +45,7 @@ impl Module for ManufacturerModule {
             events::DealerOrderDelivered::NAME,
             events::OemStockLow::NAME,
             events::InvoiceOverdue::NAME,
+            events::DealerPaymentRecorded::NAME,
         ]
     }
 

@@ -49,6 +49,21 @@ pub struct SalesOrderCreated {
     pub total: Money,
     /// `full` or `instalments`.
     pub payment_plan: String,
+    /// What the customer owes in all (total plus any instalment interest).
+    #[serde(default)]
+    pub payable: Money,
+    /// The instalment schedule (empty when paid in full).
+    #[serde(default)]
+    pub instalments: Vec<InstalmentDue>,
+}
+
+/// One instalment of a sales order's payment plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalmentDue {
+    pub number: i32,
+    pub due_date: NaiveDate,
+    pub amount: Money,
 }
 
 impl IntegrationEvent for SalesOrderCreated {
@@ -155,6 +170,28 @@ pub struct VehicleDelivered {
     pub colour_id: Uuid,
     pub total: Money,
     pub delivered_at: DateTime<Utc>,
+    /// Sale dimensions and economics, for reporting. Defaulted when absent, so events written
+    /// before these fields existed still decode.
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub model_id: Option<Uuid>,
+    /// Price before discounts: base, colour and options.
+    #[serde(default)]
+    pub list_price: Money,
+    /// Promotions and the manual discount together.
+    #[serde(default)]
+    pub discount: Money,
+    #[serde(default)]
+    pub tax: Money,
+    /// What the dealer paid the OEM for the unit.
+    #[serde(default)]
+    pub cost: Money,
+    #[serde(default)]
+    pub promotions: Vec<PromotionApplied>,
+    /// When the unit entered the dealer's stock.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 impl IntegrationEvent for VehicleDelivered {
@@ -220,5 +257,57 @@ impl IntegrationEvent for BranchOpened {
     const SOURCE: &'static str = SOURCE;
     fn aggregate_id(&self) -> String {
         self.branch_id.to_string()
+    }
+}
+
+/// A promotion that lowered a sale's price, and by how much.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromotionApplied {
+    pub promotion_id: Uuid,
+    pub name: String,
+    /// `oem` or `dealer`.
+    pub source: String,
+    pub amount: Money,
+}
+
+/// A dealer was registered or changed: name, region and status, for other modules' directories
+/// (reports group sales by region).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealerProfileChanged {
+    pub dealer_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub city: String,
+    /// `active`, `suspended` or `inactive`.
+    pub status: String,
+}
+
+impl IntegrationEvent for DealerProfileChanged {
+    const NAME: &'static str = "dealer.dealer_changed.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.dealer_id.to_string()
+    }
+}
+
+/// The OEM set a dealer's sales target for a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesTargetSet {
+    pub dealer_id: Uuid,
+    /// `YYYY-MM`
+    pub period: String,
+    pub target_units: i32,
+    pub target_revenue: Money,
+}
+
+impl IntegrationEvent for SalesTargetSet {
+    const NAME: &'static str = "dealer.target_set.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        format!("{}:{}", self.dealer_id, self.period)
     }
 }

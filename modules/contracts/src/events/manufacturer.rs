@@ -256,3 +256,24 @@ impl IntegrationEvent for InvoiceOverdue {
         self.invoice_id.to_string()
     }
 }
+
+/// A dealer payment was confirmed against an invoice (dealer debt goes down).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealerPaymentRecorded {
+    pub payment_id: Uuid,
+    pub invoice_id: Uuid,
+    pub dealer_id: Uuid,
+    pub amount: Money,
+    /// What is still owed on the invoice after this payment.
+    pub invoice_outstanding: Money,
+    pub paid_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for DealerPaymentRecorded {
+    const NAME: &'static str = "manufacturer.dealer_payment_recorded.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.invoice_id.to_string()
+    }
+}

@@ -115,7 +115,7 @@ pub struct CreateDealer {
 pub async fn create(db: State, body: ValidJson<CreateDealer>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let now = chrono::Utc::now();
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let dealer = dealers::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(body.code.trim().to_uppercase()),
@@ -131,6 +131,7 @@ pub async fn create(db: State, body: ValidJson<CreateDealer>) -> ApiResult<HttpR
     }
     .insert(&*txn)
     .await?;
+    kernel::events::publish(&mut txn, &profile_event(&dealer)).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(DealerDto::from(dealer)))
 }
@@ -213,8 +214,21 @@ pub async fn update(
     }
     update.version = Set(body.version + 1);
     update.updated_at = Set(chrono::Utc::now());
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let dealer = update.update(&*txn).await?;
+    kernel::events::publish(&mut txn, &profile_event(&dealer)).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(DealerDto::from(dealer)))
+}
+
+/// What other modules learn of a dealer when it is registered or changed.
+pub fn profile_event(d: &dealers::Model) -> contracts::events::dealer::DealerProfileChanged {
+    contracts::events::dealer::DealerProfileChanged {
+        dealer_id: d.id,
+        code: d.code.clone(),
+        name: d.name.clone(),
+        region: d.region.clone(),
+        city: d.city.clone(),
+        status: d.status.clone(),
+    }
 }

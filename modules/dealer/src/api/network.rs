@@ -199,7 +199,7 @@ pub async fn set_target(
         return Err(ApiError::invalid_field("period", "must be YYYY-MM"));
     }
     let dealer = visible_dealer(&db, &caller, *id).await?;
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     sales_targets::Entity::insert(sales_targets::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer.id),
@@ -220,6 +220,13 @@ pub async fn set_target(
     )
     .exec(&*txn)
     .await?;
+    let target = contracts::events::dealer::SalesTargetSet {
+        dealer_id: dealer.id,
+        period: body.period.clone(),
+        target_units: body.target_units,
+        target_revenue: contracts::Money(body.target_revenue),
+    };
+    kernel::events::publish(&mut txn, &target).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(body))
 }

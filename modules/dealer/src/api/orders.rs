@@ -432,6 +432,16 @@ pub async fn create_order(
         vin,
         total: Money(order.total),
         payment_plan: order.payment_plan.clone(),
+        payable: Money(order.payable),
+        instalments: plan
+            .instalments
+            .iter()
+            .map(|row| events::InstalmentDue {
+                number: row.number,
+                due_date: row.due_date,
+                amount: row.amount,
+            })
+            .collect(),
     };
     kernel::events::publish(&mut txn, &created).await?;
     if !needs_approval {

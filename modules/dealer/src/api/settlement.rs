@@ -314,6 +314,7 @@ pub async fn deliver(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
         .filter(inventory_units::Column::SalesOrderId.eq(order.id))
         .exec(&*txn)
         .await?;
+    let sale = sale_facts(&txn, &order).await?;
     let event = events::VehicleDelivered {
         order_id: order.id,
         order_number: order.number.clone(),
@@ -326,6 +327,24 @@ pub async fn deliver(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
         colour_id: order.colour_id,
         total: Money(order.total),
         delivered_at: now,
+        region: sale.region,
+        model_id: sale.model_id,
+        list_price: sale.breakdown.subtotal,
+        discount: sale.discount,
+        tax: sale.breakdown.tax,
+        cost: sale.cost,
+        promotions: sale
+            .breakdown
+            .promotions
+            .iter()
+            .map(|p| events::PromotionApplied {
+                promotion_id: p.promotion_id,
+                name: p.name.clone(),
+                source: p.source.clone(),
+                amount: p.amount,
+            })
+            .collect(),
+        received_at: sale.received_at,
     };
     kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
@@ -400,4 +419,43 @@ pub async fn flag_overdue_instalments(db: &Db, dealer: Option<Uuid>) -> Result<u
         }
     }
     Ok(flagged)
+}
+
+/// What reports need to know of a sale besides the order: region, model, cost, discounts.
+struct SaleFacts {
+    region: String,
+    model_id: Option<Uuid>,
+    breakdown: crate::domain::pricing::Breakdown,
+    discount: Money,
+    cost: Money,
+    received_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+async fn sale_facts(txn: &WriteTxn, order: &sales_orders::Model) -> Result<SaleFacts, ApiError> {
+    use crate::store::{catalog_variants, dealers};
+    let breakdown: crate::domain::pricing::Breakdown =
+        serde_json::from_value(order.breakdown.clone()).map_err(ApiError::internal)?;
+    let promotions: i64 = breakdown.promotions.iter().map(|p| p.amount.0).sum();
+    let discount = Money(promotions.saturating_add(breakdown.manual_discount.0));
+    let region = dealers::Entity::find_by_id(order.dealer_id)
+        .one(&**txn)
+        .await?
+        .map(|d| d.region)
+        .unwrap_or_default();
+    let model_id = catalog_variants::Entity::find_by_id(order.variant_id)
+        .one(&**txn)
+        .await?
+        .map(|v| v.model_id);
+    let unit = inventory_units::Entity::find()
+        .filter(inventory_units::Column::SalesOrderId.eq(order.id))
+        .one(&**txn)
+        .await?;
+    Ok(SaleFacts {
+        region,
+        model_id,
+        breakdown,
+        discount,
+        cost: Money(unit.as_ref().map_or(0, |u| u.cost)),
+        received_at: unit.and_then(|u| u.received_at),
+    })
 }

@@ -138,7 +138,7 @@ pub async fn record(
     }
     let now = chrono::Utc::now();
     let confirmed = is_oem(&caller);
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let payment = dealer_payments::ActiveModel {
         id: Set(Uuid::now_v7()),
         invoice_id: Set(invoice.id),
@@ -155,14 +155,14 @@ pub async fn record(
     .insert(&*txn)
     .await?;
     if confirmed {
-        apply(&txn, &payment).await?;
+        apply(&mut txn, &payment).await?;
     }
     txn.commit().await?;
     Ok(HttpResponse::Created().json(PaymentDto::from(payment)))
 }
 
 /// Adds a confirmed payment to its invoice; refuses to overpay even when two confirmations race.
-async fn apply(txn: &WriteTxn, payment: &dealer_payments::Model) -> Result<(), ApiError> {
+async fn apply(txn: &mut WriteTxn, payment: &dealer_payments::Model) -> Result<(), ApiError> {
     let applied = dealer_invoices::Entity::update_many()
         .col_expr(
             dealer_invoices::Column::Paid,
@@ -194,6 +194,15 @@ async fn apply(txn: &WriteTxn, payment: &dealer_payments::Model) -> Result<(), A
         .filter(dealer_invoices::Column::Id.eq(invoice.id))
         .exec(&**txn)
         .await?;
+    let recorded = contracts::events::manufacturer::DealerPaymentRecorded {
+        payment_id: payment.id,
+        invoice_id: invoice.id,
+        dealer_id: invoice.dealer_id,
+        amount: contracts::Money(payment.amount),
+        invoice_outstanding: contracts::Money(invoice.amount - invoice.paid),
+        paid_at: chrono::Utc::now(),
+    };
+    kernel::events::publish(txn, &recorded).await?;
     Ok(())
 }
 
@@ -205,7 +214,7 @@ pub async fn confirm(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
         .one(db.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("no such payment"))?;
-    let txn = db.begin().await?;
+    let mut txn = db.begin().await?;
     let moved = dealer_payments::Entity::update_many()
         .col_expr(dealer_payments::Column::Status, Expr::value("confirmed"))
         .col_expr(
@@ -228,7 +237,7 @@ pub async fn confirm(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
             vec![],
         ));
     }
-    apply(&txn, &payment).await?;
+    apply(&mut txn, &payment).await?;
     txn.commit().await?;
     let payment = dealer_payments::Entity::find_by_id(*id)
         .one(db.conn())
