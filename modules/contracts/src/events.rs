@@ -132,6 +132,33 @@ pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
             name!(customer::ComplaintFiled),
         ],
     ),
+    (
+        // Read models: sales, order pipeline, inventory, funnel, debts, targets, promotions.
+        crate::modules::REPORT,
+        &[
+            name!(auth::UserRegistered),
+            name!(manufacturer::VariantPublished),
+            name!(manufacturer::PromotionChanged),
+            name!(manufacturer::DealerOrderPlaced),
+            name!(manufacturer::DealerOrderApproved),
+            name!(manufacturer::VehiclesAllocated),
+            name!(manufacturer::DealerOrderShipped),
+            name!(manufacturer::DealerOrderDelivered),
+            name!(manufacturer::DealerPaymentRecorded),
+            name!(dealer::DealerProfileChanged),
+            name!(dealer::BranchOpened),
+            name!(dealer::SalesTargetSet),
+            name!(dealer::SalesOrderCreated),
+            name!(dealer::SalesOrderApproved),
+            name!(dealer::SalesOrderCancelled),
+            name!(dealer::PaymentReceived),
+            name!(dealer::VehicleDelivered),
+            name!(customer::LeadCreated),
+            name!(customer::LeadStageChanged),
+            name!(customer::TestDriveScheduled),
+            name!(customer::TestDriveCompleted),
+        ],
+    ),
 ];
 
 /// The modules that consume `name`.

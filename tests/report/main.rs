@@ -1,0 +1,36 @@
+//! The report module over HTTP: figures moved by a real OEM → dealer → customer flow (each
+//! event once, also over RabbitMQ and after a redelivery), role scoping and tenant isolation on
+//! every report, CSV, and a forecast run on the seeded history.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod access;
+mod csv;
+mod flow;
+mod forecast;
+
+use common::TestApp;
+use serde_json::Value;
+
+pub use common::eventually;
+
+/// A report as JSON, asserting 200.
+pub async fn report(app: &TestApp, token: &str, path: &str) -> Value {
+    let response = app.get_as(token, path).await;
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.json().await.unwrap()
+}
+
+/// Today's date as the API writes it.
+pub fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// Facts still waiting to be applied to the read models.
+pub async fn queued_facts(app: &TestApp) -> i64 {
+    let db = common::connect(&app.database).await;
+    report::store::queue::depth(&db).await.unwrap()
+}
