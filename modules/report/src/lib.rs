@@ -2,6 +2,7 @@
 //!
 //! Owns the `report` schema. Talks to other modules only through `contracts` events.
 
+pub mod domain;
 use kernel::{AppContext, Module, ModuleRuntime};
 use std::sync::Arc;
 
