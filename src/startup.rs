@@ -72,6 +72,7 @@ impl Application {
                 db: db.clone(),
                 metrics: metrics.clone(),
                 cache: cache.clone(),
+                shutdown: shutdown_rx.clone(),
             };
             for enabled in &modules {
                 let module = &enabled.module;
@@ -86,6 +87,7 @@ impl Application {
                 docs.push(doc);
                 module_routes.push(runtime.routes);
                 handlers.extend(runtime.handlers);
+                background.extend(runtime.tasks);
                 if runtime.authenticator.is_some() {
                     authenticator = runtime.authenticator;
                 }
@@ -379,11 +381,14 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
         &settings.cache.key_prefix,
     )
     .await?;
+    // Seeding runs no background jobs, so nothing ever signals this.
+    let (_stop, shutdown) = watch::channel(false);
     let ctx = AppContext {
         settings,
         db,
         metrics: Metrics::new()?,
         cache,
+        shutdown,
     };
     seed(&ctx, &modules).await
 }
