@@ -10,6 +10,7 @@ mod common;
 mod email;
 mod inbox;
 mod routing;
+mod sms;
 mod smtp_server;
 mod templates;
 

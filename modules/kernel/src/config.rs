@@ -231,6 +231,15 @@ pub struct NotificationSettings {
     pub smtp_username: String,
     pub smtp_password: SecretString,
     pub smtp_timeout_secs: u64,
+    /// HTTP SMS provider: `POST {sms_base_url}/messages`; empty = the `log` provider.
+    pub sms_base_url: String,
+    /// Sent as `Authorization: Bearer …`.
+    pub sms_api_key: SecretString,
+    /// Key of the `X-Signature: sha256=<hex HMAC-SHA256 of the body>` header.
+    pub sms_signing_secret: SecretString,
+    /// Sender id shown on the phone.
+    pub sms_sender: String,
+    pub sms_timeout_secs: u64,
     /// Language of people whose locale is unknown (templates exist for `en` and `vi`).
     pub default_locale: String,
     /// Where links in messages point (the web frontend).
@@ -257,6 +266,11 @@ impl NotificationSettings {
         if !self.smtp_host.trim().is_empty() && self.smtp_port == 0 {
             return Err(ConfigError::new("notification.smtp_port", "must be set"));
         }
+        check_url(
+            "notification.sms_base_url",
+            &SecretString::from(self.sms_base_url.clone()),
+            &["http", "https"],
+        )?;
         if !self.email_from.contains('@') {
             return Err(ConfigError::new(
                 "notification.email_from",

@@ -2,6 +2,7 @@
 //! Without SMTP configured, email goes to the `log` provider (recorded as sent and printed).
 
 pub mod log;
+pub mod sms_http;
 pub mod smtp;
 
 use crate::domain::Channel;
@@ -46,7 +47,8 @@ pub struct Providers {
 }
 
 impl Providers {
-    /// From `[notification]`: SMTP when `smtp_host` is set, the log provider otherwise.
+    /// From `[notification]`: SMTP when `smtp_host` is set, the HTTP SMS provider when
+    /// `sms_base_url` is, the log provider otherwise.
     pub fn from_settings(
         settings: &kernel::config::NotificationSettings,
         print_bodies: bool,
@@ -57,7 +59,12 @@ impl Providers {
         } else {
             Arc::new(smtp::SmtpProvider::new(settings)?)
         };
-        Ok(Self { email, sms: logger })
+        let sms: Arc<dyn Provider> = if settings.sms_base_url.trim().is_empty() {
+            logger
+        } else {
+            Arc::new(sms_http::HttpSmsProvider::new(settings)?)
+        };
+        Ok(Self { email, sms })
     }
 
     pub fn for_channel(&self, channel: Channel) -> Option<&Arc<dyn Provider>> {
