@@ -37,6 +37,9 @@ pub const TABLE: &[PrefixRoute] = &[
     route("/dealer-payments", MANUFACTURER),
     route("/reports", REPORT),
     route("/notifications", NOTIFICATION),
+    // The notification delivery ledger: a module's admin resource, served where that module is
+    // (unlike the rest of `/admin`, which is about each process's own event pipeline).
+    route("/admin/notifications", NOTIFICATION),
 ];
 
 /// Prefixes every process serves itself (about its own event pipeline); never proxied.
@@ -50,15 +53,16 @@ fn under(path: &str, prefix: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The owner of `path` (relative to `/api/v1`), matching whole segments only.
+/// The owner of `path` (relative to `/api/v1`), matching whole segments only. A module prefix
+/// inside a platform prefix (`/admin/notifications`) belongs to the module.
 pub fn owner_of(path: &str) -> Option<&'static str> {
-    if PLATFORM_PREFIXES.iter().any(|p| under(path, p)) {
-        return Some(PLATFORM);
+    if let Some(route) = TABLE.iter().find(|r| under(path, r.prefix)) {
+        return Some(route.module);
     }
-    TABLE
+    PLATFORM_PREFIXES
         .iter()
-        .find(|r| under(path, r.prefix))
-        .map(|r| r.module)
+        .any(|p| under(path, p))
+        .then_some(PLATFORM)
 }
 
 /// The prefixes one module owns.
@@ -94,5 +98,9 @@ mod tests {
         assert_eq!(owner_of("/dealers/1"), Some(DEALER));
         assert_eq!(owner_of("/usersx"), None);
         assert_eq!(owner_of("/admin/outbox"), Some(PLATFORM));
+        assert_eq!(
+            owner_of("/admin/notifications/deliveries"),
+            Some(NOTIFICATION)
+        );
     }
 }

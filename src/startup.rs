@@ -87,6 +87,7 @@ impl Application {
                 docs.push(doc);
                 module_routes.push(runtime.routes);
                 handlers.extend(runtime.handlers);
+                background.extend(runtime.tasks);
                 if runtime.authenticator.is_some() {
                     authenticator = runtime.authenticator;
                 }
@@ -380,13 +381,14 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
         &settings.cache.key_prefix,
     )
     .await?;
+    // Seeding runs no background jobs, so nothing ever signals this.
+    let (_stop, shutdown) = watch::channel(false);
     let ctx = AppContext {
         settings,
         db,
         metrics: Metrics::new()?,
         cache,
-        // Seeding starts no background job.
-        shutdown: tokio::sync::watch::channel(false).1,
+        shutdown,
     };
     seed(&ctx, &modules).await
 }

@@ -55,8 +55,9 @@ async fn count(db: &kernel::Db, sql: &str) -> i64 {
     row.try_get("", "n").unwrap()
 }
 
-const WELCOMES: &str = "SELECT COUNT(*) AS n FROM \"notification\".\"notifications\" WHERE template = 'welcome' AND recipient_address LIKE 'load-%'";
-const DISTINCT_WELCOMES: &str = "SELECT COUNT(DISTINCT source_event_id) AS n FROM \"notification\".\"notifications\" WHERE template = 'welcome' AND recipient_address LIKE 'load-%'";
+// The notification module's effect of a registration: the welcome mail's row in its ledger.
+const WELCOMES: &str = "SELECT COUNT(*) AS n FROM \"notification\".\"deliveries\" WHERE event_name = 'auth.user_registered.v1' AND address LIKE 'load-%'";
+const DISTINCT_WELCOMES: &str = "SELECT COUNT(DISTINCT event_id) AS n FROM \"notification\".\"deliveries\" WHERE event_name = 'auth.user_registered.v1' AND address LIKE 'load-%'";
 
 async fn await_welcomes(db: &kernel::Db, expected: i64, limit: Duration) -> Duration {
     let started = Instant::now();
@@ -136,8 +137,8 @@ async fn a_broker_outage_during_a_burst_loses_nothing_and_duplicates_nothing() {
 /// Publish-to-handle latencies (ms) of the load events handled so far, sorted.
 async fn latencies(db: &kernel::Db) -> Vec<i64> {
     // Outbox commit time → the handler's committed effect.
-    let sql = "SELECT o.occurred_at AS published, n.created_at AS handled FROM \"notification\".\"notifications\" n \
-               JOIN \"auth\".\"outbox\" o ON o.id = n.source_event_id WHERE n.recipient_address LIKE 'load-%'";
+    let sql = "SELECT o.occurred_at AS published, n.created_at AS handled FROM \"notification\".\"deliveries\" n \
+               JOIN \"auth\".\"outbox\" o ON o.id = n.event_id WHERE n.address LIKE 'load-%'";
     let rows = db
         .conn()
         .query_all(Statement::from_string(db.backend(), sql.to_owned()))
@@ -173,8 +174,7 @@ async fn measure(app: TestApp, label: &str, events: usize) {
         quantile(&calm, 0.5),
         quantile(&calm, 0.99)
     );
-    let sql =
-        "DELETE FROM \"notification\".\"notifications\" WHERE recipient_address LIKE 'load-%'";
+    let sql = "DELETE FROM \"notification\".\"deliveries\" WHERE address LIKE 'load-%'";
     db.conn()
         .execute(Statement::from_string(db.backend(), sql.to_owned()))
         .await

@@ -1,9 +1,15 @@
 //! Migrations of the `notification` schema, oldest first.
 
 pub mod m20261125_000002_notifications;
+pub mod m20261201_000040_delivery_ledger;
+pub mod m20261201_000041_drop_notification_log;
 
 use sea_orm_migration::MigrationTrait;
 
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m20261125_000002_notifications::Migration)]
+    vec![
+        Box::new(m20261125_000002_notifications::Migration),
+        Box::new(m20261201_000040_delivery_ledger::Migration),
+        Box::new(m20261201_000041_drop_notification_log::Migration),
+    ]
 }

@@ -72,11 +72,14 @@ registry![
     dealer::DealerProfileChanged,
     dealer::SalesTargetSet,
     customer::CustomerCreated,
+    customer::CustomerUpdated,
+    customer::CustomerErased,
     customer::LeadCreated,
     customer::LeadStageChanged,
     customer::TestDriveScheduled,
     customer::TestDriveCompleted,
     customer::ComplaintFiled,
+    customer::ComplaintAssigned,
 ];
 
 /// The registered name of an event type, for the subscriptions table.
@@ -91,10 +94,32 @@ macro_rules! name {
 /// handler whose subscription is missing here.
 pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
     (
+        // The people it writes to (users, customers) and every event someone is told about.
         crate::modules::NOTIFICATION,
         &[
             name!(auth::UserRegistered),
+            name!(auth::UserDeactivated),
             name!(auth::PasswordResetRequested),
+            name!(customer::CustomerCreated),
+            name!(customer::CustomerUpdated),
+            name!(customer::CustomerErased),
+            name!(manufacturer::DealerOrderPlaced),
+            name!(manufacturer::DealerOrderApproved),
+            name!(manufacturer::VehiclesAllocated),
+            name!(manufacturer::DealerOrderShipped),
+            name!(manufacturer::DealerOrderDelivered),
+            name!(manufacturer::OemStockLow),
+            name!(manufacturer::InvoiceOverdue),
+            name!(dealer::QuotationSent),
+            name!(dealer::SalesOrderCreated),
+            name!(dealer::SalesOrderApproved),
+            name!(dealer::PaymentReceived),
+            name!(dealer::InstalmentOverdue),
+            name!(dealer::VehicleDelivered),
+            name!(dealer::DealerStockLow),
+            name!(customer::TestDriveScheduled),
+            name!(customer::ComplaintFiled),
+            name!(customer::ComplaintAssigned),
         ],
     ),
     (

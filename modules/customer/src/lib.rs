@@ -51,11 +51,14 @@ impl Module for CustomerModule {
     fn publishes(&self) -> &'static [&'static str] {
         &[
             published::CustomerCreated::NAME,
+            published::CustomerUpdated::NAME,
+            published::CustomerErased::NAME,
             published::LeadCreated::NAME,
             published::LeadStageChanged::NAME,
             published::TestDriveScheduled::NAME,
             published::TestDriveCompleted::NAME,
             published::ComplaintFiled::NAME,
+            published::ComplaintAssigned::NAME,
         ]
     }
 

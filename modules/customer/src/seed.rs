@@ -99,7 +99,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         } else {
             demo::DEMO_USER_IDS[5]
         };
-        customers::ActiveModel {
+        let customer = customers::ActiveModel {
             id: Set(who.id),
             dealer_id: Set(who.dealer_id),
             kind: Set(kind.into()),
@@ -131,6 +131,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             dealer_id: who.dealer_id,
             kind: kind.into(),
             created_by: owner,
+            contact: crate::api::customers::contact_card(&customer),
         };
         kernel::events::publish(&mut txn, &created).await?;
         let lead_id = Uuid::now_v7();

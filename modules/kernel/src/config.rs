@@ -75,6 +75,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub ops: OpsSettings,
     pub modules: ModulesSettings,
+    pub notification: NotificationSettings,
     #[serde(default)]
     pub services: BTreeMap<String, ServiceEndpoint>,
 }
@@ -210,10 +211,90 @@ pub struct ModulesSettings {
     pub enabled: Vec<String>,
 }
 
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text (a local relay or a test server only).
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// Sender of every email, e.g. `EVDMS <no-reply@example.com>`.
+    pub email_from: String,
+    /// SMTP server; empty = the `log` provider (recorded as sent and printed).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: String,
+    pub smtp_password: SecretString,
+    pub smtp_timeout_secs: u64,
+    /// HTTP SMS provider: `POST {sms_base_url}/messages`; empty = the `log` provider.
+    pub sms_base_url: String,
+    /// Sent as `Authorization: Bearer …`.
+    pub sms_api_key: SecretString,
+    /// Key of the `X-Signature: sha256=<hex HMAC-SHA256 of the body>` header.
+    pub sms_signing_secret: SecretString,
+    /// Sender id shown on the phone.
+    pub sms_sender: String,
+    pub sms_timeout_secs: u64,
+    /// Language of people whose locale is unknown (templates exist for `en` and `vi`).
+    pub default_locale: String,
+    /// Where links in messages point (the web frontend).
+    pub public_base_url: String,
+    /// The dispatcher wakes on new messages and at least this often.
+    pub dispatch_poll_interval_ms: u64,
+    pub dispatch_batch_size: u32,
+    /// A claimed message is retried by another dispatcher if not settled within the lease.
+    pub dispatch_lease_secs: u64,
+    /// Sending attempts before a message is dead; retries back off exponentially.
+    pub max_attempts: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceEndpoint {
     pub url: String,
+}
+
+impl NotificationSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !self.smtp_host.trim().is_empty() && self.smtp_port == 0 {
+            return Err(ConfigError::new("notification.smtp_port", "must be set"));
+        }
+        check_url(
+            "notification.sms_base_url",
+            &SecretString::from(self.sms_base_url.clone()),
+            &["http", "https"],
+        )?;
+        if !self.email_from.contains('@') {
+            return Err(ConfigError::new(
+                "notification.email_from",
+                "must be an address like `EVDMS <no-reply@example.com>`",
+            ));
+        }
+        if self.max_attempts == 0 {
+            return Err(ConfigError::new(
+                "notification.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.dispatch_batch_size == 0 {
+            return Err(ConfigError::new(
+                "notification.dispatch_batch_size",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Which SQL backend the settings select.
@@ -352,6 +433,7 @@ impl Settings {
                 &["http", "https"],
             )?;
         }
+        self.notification.validate()?;
         if self.auth.access_token_ttl_secs == 0 {
             return Err(ConfigError::new(
                 "auth.access_token_ttl_secs",

@@ -14,7 +14,7 @@ pub struct AppContext {
     pub metrics: Metrics,
     /// Denylist, throttling, short-lived shared state (Redis or in-process).
     pub cache: Arc<dyn Cache>,
-    /// Turns `true` when the process stops: a module's background jobs end then.
+    /// Turns `true` when the process stops: background jobs finish their step and return.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -27,6 +27,8 @@ pub struct ModuleRuntime {
     pub handlers: Vec<Arc<dyn EventHandler>>,
     /// Set by the module that verifies tokens (auth); used by every route guard.
     pub authenticator: Option<Arc<dyn Authenticator>>,
+    /// Background jobs the module spawned; awaited (bounded) on shutdown.
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl ModuleRuntime {
@@ -36,7 +38,13 @@ impl ModuleRuntime {
             routes: Arc::new(routes),
             handlers: Vec::new(),
             authenticator: None,
+            tasks: Vec::new(),
         }
+    }
+
+    pub fn with_tasks(mut self, tasks: Vec<tokio::task::JoinHandle<()>>) -> Self {
+        self.tasks = tasks;
+        self
     }
 
     pub fn with_handlers(mut self, handlers: Vec<Arc<dyn EventHandler>>) -> Self {

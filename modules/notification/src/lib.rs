@@ -1,9 +1,13 @@
-//! Notification module: turns integration events into messages for people (email, SMS, in-app),
-//! recorded in the notification log.
+//! Notification module: turns integration events into messages for people — email (SMTP), SMS
+//! and the in-app inbox — through templates, with a delivery ledger that sends each message
+//! exactly once per event, recipient and channel, and retries through provider outages.
 //!
 //! Owns the `notification` schema. Talks to other modules only through `contracts` events.
 
 pub mod api;
+pub mod app;
+pub mod channels;
+pub mod domain;
 pub mod events;
 pub mod store;
 
@@ -29,15 +33,26 @@ impl Module for NotificationModule {
     }
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        let db = web::Data::new(ctx.db.clone());
+        let settings = ctx.settings.notification.clone();
         let development = ctx.settings.env == Environment::Development;
+        let providers = channels::Providers::from_settings(&settings, development)?;
+        tracing::info!(
+            email = providers.email.name(),
+            sms = providers.sms.name(),
+            "notification providers"
+        );
+        let app = Arc::new(app::Notifications {
+            db: ctx.db.clone(),
+            settings,
+            providers,
+            wake: Arc::new(tokio::sync::Notify::new()),
+        });
+        let dispatcher = tokio::spawn(app::dispatch::run(app.clone(), ctx.shutdown.clone()));
+        let state = web::Data::from(app.clone());
         Ok(
-            ModuleRuntime::routes(move |routes| api::routes(routes, db.clone())).with_handlers(
-                vec![
-                    Arc::new(events::WelcomeMail),
-                    Arc::new(events::PasswordResetMail { development }),
-                ],
-            ),
+            ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
+                .with_handlers(vec![Arc::new(events::Notifier(app))])
+                .with_tasks(vec![dispatcher]),
         )
     }
 }

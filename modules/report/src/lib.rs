@@ -48,14 +48,14 @@ impl Module for ReportModule {
             store: store.clone(),
             wake: wake.clone(),
         };
-        tokio::spawn(projector.run(ctx.shutdown.clone()));
+        let mut tasks = vec![tokio::spawn(projector.run(ctx.shutdown.clone()))];
         if ctx.settings.analytics.forecast_hour_utc < 24 {
-            tokio::spawn(app::forecasting::nightly(
+            tasks.push(tokio::spawn(app::forecasting::nightly(
                 ctx.db.clone(),
                 store.clone(),
                 ctx.settings.analytics.forecast_hour_utc,
                 ctx.shutdown.clone(),
-            ));
+            )));
         }
         let state = web::Data::new(app::Reports {
             db: ctx.db.clone(),
@@ -64,7 +64,8 @@ impl Module for ReportModule {
         });
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
-                .with_handlers(vec![Arc::new(events::FactFeed { wake })]),
+                .with_handlers(vec![Arc::new(events::FactFeed { wake })])
+                .with_tasks(tasks),
         )
     }
 

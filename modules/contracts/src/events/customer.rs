@@ -1,5 +1,6 @@
-//! Events published by the customer module. They carry ids and facts, never personal data
-//! (names, phones, emails), so erasing a customer leaves nothing behind in other modules.
+//! Events published by the customer module. They carry ids and facts; only the customer
+//! directory events (created / updated) carry the contact details the notification module needs
+//! to reach the customer, and `customer_erased` tells every holder of such a copy to delete it.
 
 use super::IntegrationEvent;
 use chrono::{DateTime, Utc};
@@ -16,6 +17,65 @@ pub struct CustomerCreated {
     /// `individual` or `corporate`.
     pub kind: String,
     pub created_by: Uuid,
+    /// How to reach the customer (absent in events written before contacts travelled).
+    #[serde(flatten)]
+    pub contact: CustomerContact,
+}
+
+/// A customer's contact details and consents, as the notification module keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerContact {
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// BCP 47 language (`en`, `vi`); absent = the deployment's default.
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub consent_email: bool,
+    #[serde(default)]
+    pub consent_sms: bool,
+    /// The salesperson who looks after the customer.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+}
+
+/// A customer's contact details or consents changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerUpdated {
+    pub customer_id: Uuid,
+    pub dealer_id: Uuid,
+    #[serde(flatten)]
+    pub contact: CustomerContact,
+}
+
+impl IntegrationEvent for CustomerUpdated {
+    const NAME: &'static str = "customer.customer_updated.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.customer_id.to_string()
+    }
+}
+
+/// A customer was erased: every copy of their personal data elsewhere must be deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerErased {
+    pub customer_id: Uuid,
+    pub dealer_id: Uuid,
+}
+
+impl IntegrationEvent for CustomerErased {
+    const NAME: &'static str = "customer.customer_erased.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.customer_id.to_string()
+    }
 }
 
 impl IntegrationEvent for CustomerCreated {
@@ -127,6 +187,28 @@ pub struct ComplaintFiled {
 
 impl IntegrationEvent for ComplaintFiled {
     const NAME: &'static str = "customer.complaint_filed.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.feedback_id.to_string()
+    }
+}
+
+/// A feedback case (complaint) was given to someone to handle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplaintAssigned {
+    pub feedback_id: Uuid,
+    pub dealer_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    /// `complaint`, `suggestion` or `praise`.
+    pub kind: String,
+    pub severity: String,
+    pub assigned_to: Uuid,
+    pub assigned_by: Uuid,
+}
+
+impl IntegrationEvent for ComplaintAssigned {
+    const NAME: &'static str = "customer.complaint_assigned.v1";
     const SOURCE: &'static str = SOURCE;
     fn aggregate_id(&self) -> String {
         self.feedback_id.to_string()

@@ -7,7 +7,7 @@ use super::{
 use crate::domain::contact;
 use crate::store::customers;
 use actix_web::{web, HttpResponse};
-use contracts::events::customer::CustomerCreated;
+use contracts::events::customer::{CustomerContact, CustomerCreated, CustomerUpdated};
 use kernel::{
     pagination::{ListParams, Page},
     validation::ValidJson,
@@ -262,10 +262,25 @@ pub async fn create(
         dealer_id,
         kind: customer.kind.clone(),
         created_by: caller.subject,
+        contact: contact_card(&customer),
     };
     kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(CustomerDto::from(customer)))
+}
+
+/// The contact details and consents other modules may keep (the notification module writes to
+/// the customer); erasure publishes `customer_erased` so those copies go too.
+pub fn contact_card(customer: &customers::Model) -> CustomerContact {
+    CustomerContact {
+        full_name: Some(customer.full_name.clone()),
+        email: customer.email.clone(),
+        phone: customer.phone.clone(),
+        locale: None,
+        consent_email: customer.consent_email,
+        consent_sms: customer.consent_sms,
+        owner_id: Some(customer.owner_id),
+    }
 }
 
 /// Who a new or reassigned record goes to: the caller, or whom a manager names.
@@ -387,7 +402,7 @@ pub async fn update(
     }
     update.version = Set(customer.version + 1);
     update.updated_at = Set(chrono::Utc::now());
-    let txn = state.db.begin().await?;
+    let mut txn = state.db.begin().await?;
     // Only the version read may be replaced: a racing update makes this one a 409.
     let changed = customers::Entity::update_many()
         .set(update)
@@ -402,7 +417,13 @@ pub async fn update(
                 .with_code("stale_version"),
         );
     }
+    let updated = visible(&*txn, &caller, *id).await?;
+    let event = CustomerUpdated {
+        customer_id: updated.id,
+        dealer_id: updated.dealer_id,
+        contact: contact_card(&updated),
+    };
+    kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
-    let customer = visible(state.db.conn(), &caller, *id).await?;
-    Ok(HttpResponse::Ok().json(CustomerDto::from(customer)))
+    Ok(HttpResponse::Ok().json(CustomerDto::from(updated)))
 }

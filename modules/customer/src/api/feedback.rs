@@ -4,7 +4,7 @@ use super::State;
 use crate::domain::lifecycle;
 use crate::store::feedback;
 use actix_web::{web, HttpResponse};
-use contracts::events::customer::ComplaintFiled;
+use contracts::events::customer::{ComplaintAssigned, ComplaintFiled};
 use kernel::{
     pagination::{ListParams, Page},
     validation::ValidJson,
@@ -265,7 +265,7 @@ pub async fn assign(
     if case.status == "closed" {
         return Err(ApiError::illegal_transition("closed", "assign", Vec::new()));
     }
-    let txn = state.db.begin().await?;
+    let mut txn = state.db.begin().await?;
     feedback::Entity::update_many()
         .col_expr(feedback::Column::AssignedTo, Expr::value(body.assignee_id))
         .col_expr(feedback::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
@@ -276,6 +276,16 @@ pub async fn assign(
         .filter(feedback::Column::Id.eq(case.id))
         .exec(&*txn)
         .await?;
+    let event = ComplaintAssigned {
+        feedback_id: case.id,
+        dealer_id: case.dealer_id,
+        customer_id: case.customer_id,
+        kind: case.kind.clone(),
+        severity: case.severity.clone(),
+        assigned_to: body.assignee_id,
+        assigned_by: caller.subject,
+    };
+    kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(FeedbackDto::from(
         visible(state.db.conn(), &caller, *id).await?,

@@ -4,6 +4,10 @@
 use super::{customers::visible, State};
 use crate::store::{customers, feedback, lead_stage_history, leads, test_drives};
 use actix_web::{web, HttpResponse};
+use contracts::{
+    events::customer::{CustomerCreated, CustomerErased, CustomerUpdated},
+    IntegrationEvent,
+};
 use kernel::{ApiError, ApiResult, Caller};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -123,6 +127,18 @@ pub async fn export(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiRes
         .json(body))
 }
 
+/// Removes the contact details from a directory event's payload (ids and consents stay false).
+fn forget_contact(payload: &mut serde_json::Value) {
+    if let Some(fields) = payload.as_object_mut() {
+        for key in ["fullName", "email", "phone", "locale"] {
+            fields.remove(key);
+        }
+        for key in ["consentEmail", "consentSms"] {
+            fields.insert(key.into(), serde_json::Value::Bool(false));
+        }
+    }
+}
+
 /// The name an erased customer keeps.
 pub const ERASED_NAME: &str = "Erased customer";
 
@@ -142,7 +158,7 @@ pub async fn erase(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResu
     }
     let now = chrono::Utc::now();
     let none = || Expr::value(Option::<String>::None);
-    let txn = state.db.begin().await?;
+    let mut txn = state.db.begin().await?;
     use customers::Column as C;
     let erased = customers::Entity::update_many()
         .col_expr(C::FullName, Expr::value(ERASED_NAME))
@@ -205,6 +221,22 @@ pub async fn erase(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResu
         .filter(feedback::Column::CustomerId.eq(customer.id))
         .exec(&*txn)
         .await?;
+    // The directory events carried the contact details: take them out of the outbox as well
+    // (the consumers' copies are deleted on `customer_erased`).
+    kernel::events::outbox::rewrite_payloads(
+        &*txn,
+        contracts::modules::CUSTOMER,
+        &customer.id.to_string(),
+        &[CustomerCreated::NAME, CustomerUpdated::NAME],
+        forget_contact,
+    )
+    .await?;
+    // Other modules' copies of the contact details (notification) are deleted on this event.
+    let event = CustomerErased {
+        customer_id: customer.id,
+        dealer_id: customer.dealer_id,
+    };
+    kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
     tracing::info!(customer = %customer.id, by = %caller.subject, "customer erased");
     let customer = visible(state.db.conn(), &caller, *id).await?;

@@ -51,6 +51,45 @@ pub async fn publish_envelope(
     Ok(())
 }
 
+/// Rewrites the payloads of `schema`'s outbox rows about `aggregate_id` named one of `names`
+/// (pending or already published), e.g. to take erased personal data out of them. Returns how
+/// many rows were rewritten.
+pub async fn rewrite_payloads(
+    db: &impl ConnectionTrait,
+    schema: &str,
+    aggregate_id: &str,
+    names: &[&str],
+    rewrite: impl Fn(&mut serde_json::Value),
+) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let select =
+        format!("SELECT id, name, payload FROM \"{schema}\".\"outbox\" WHERE aggregate_id = $1");
+    let rows = db
+        .query_all(stmt(backend, &select, vec![aggregate_id.into()]))
+        .await?;
+    let update = format!("UPDATE \"{schema}\".\"outbox\" SET payload = $1 WHERE id = $2");
+    let mut rewritten = 0;
+    for row in rows {
+        let name: String = row.try_get("", "name")?;
+        if !names.contains(&name.as_str()) {
+            continue;
+        }
+        let id: String = row.try_get("", "id")?;
+        let payload: String = row.try_get("", "payload")?;
+        let mut value: serde_json::Value = serde_json::from_str(&payload)
+            .map_err(|e| DbErr::Custom(format!("outbox payload: {e}")))?;
+        rewrite(&mut value);
+        db.execute(stmt(
+            backend,
+            &update,
+            vec![value.to_string().into(), id.into()],
+        ))
+        .await?;
+        rewritten += 1;
+    }
+    Ok(rewritten)
+}
+
 /// Counts of one outbox, for `/ready` and `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxStats {

@@ -1,1 +1,11 @@
-pub mod notifications;
+//! sea-orm entities of the `notification` schema, and every query over them.
+
+pub mod deliveries;
+pub mod inbox;
+pub mod people;
+pub mod templates;
+
+/// Milliseconds since the Unix epoch (how delivery schedules are stored).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

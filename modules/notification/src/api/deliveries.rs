@@ -1,0 +1,164 @@
+//! The delivery ledger (admins): every message with its status, attempts, provider id and last
+//! error; filtered by status, channel and event; resend puts one back in line.
+
+use super::State;
+use crate::domain::{Channel, DeliveryStatus};
+use crate::store::deliveries;
+use actix_web::{web, HttpResponse};
+use kernel::{
+    pagination::{ListParams, Page},
+    ApiError, ApiResult,
+};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryDto {
+    pub id: Uuid,
+    pub event_id: String,
+    pub event: String,
+    pub category: String,
+    /// `user:<id>` or `customer:<id>`.
+    pub recipient: String,
+    pub user_id: Option<Uuid>,
+    pub channel: String,
+    pub locale: String,
+    pub address: Option<String>,
+    pub subject: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+    pub provider: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<deliveries::Model> for DeliveryDto {
+    fn from(d: deliveries::Model) -> Self {
+        let pending = d.status == DeliveryStatus::Queued.as_str()
+            || d.status == DeliveryStatus::Failed.as_str();
+        Self {
+            id: d.id,
+            event_id: d.event_id,
+            event: d.event_name,
+            category: d.category,
+            recipient: d.recipient,
+            user_id: d.user_id,
+            channel: d.channel,
+            locale: d.locale,
+            address: d.address,
+            subject: d.subject,
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: pending
+                .then(|| chrono::DateTime::from_timestamp_millis(d.next_attempt_at))
+                .flatten(),
+            last_error: d.last_error,
+            provider: d.provider,
+            provider_message_id: d.provider_message_id,
+            created_at: d.created_at,
+            sent_at: d.sent_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    pub channel: Option<Channel>,
+    /// Event name, e.g. `manufacturer.dealer_order_approved.v1`.
+    pub event: Option<String>,
+    pub event_id: Option<String>,
+    /// `user:<id>` or `customer:<id>`.
+    pub recipient: Option<String>,
+}
+
+/// The ledger, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries", tag = "notification", security(("bearer" = [])), params(ListParams, DeliveryFilter),
+    responses((status = 200, body = Page<DeliveryDto>)))]
+pub async fn list(
+    state: State,
+    query: web::Query<ListParams>,
+    filter: web::Query<DeliveryFilter>,
+) -> ApiResult<HttpResponse> {
+    use deliveries::Column as C;
+    let mut select = deliveries::Entity::find();
+    if let Some(status) = filter.status {
+        select = select.filter(C::Status.eq(status.as_str()));
+    }
+    if let Some(channel) = filter.channel {
+        select = select.filter(C::Channel.eq(channel.as_str()));
+    }
+    if let Some(event) = &filter.event {
+        select = select.filter(C::EventName.eq(event.as_str()));
+    }
+    if let Some(event_id) = &filter.event_id {
+        select = select.filter(C::EventId.eq(event_id.as_str()));
+    }
+    if let Some(recipient) = &filter.recipient {
+        select = select.filter(C::Recipient.eq(recipient.as_str()));
+    }
+    let sortable = [("createdAt", C::CreatedAt)];
+    let page = query
+        .fetch(
+            state.db.conn(),
+            select,
+            &sortable,
+            (C::CreatedAt, Order::Desc),
+            C::Id,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(page.map(DeliveryDto::from)))
+}
+
+/// One delivery.
+#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries/{id}", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn get(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let delivery = deliveries::find(state.db.conn(), *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
+    Ok(HttpResponse::Ok().json(DeliveryDto::from(delivery)))
+}
+
+/// Sends a delivery again (failed, dead, or sent): back in line with fresh attempts. In-app
+/// messages are already in the inbox → 409.
+#[utoipa::path(post, path = "/api/v1/admin/notifications/deliveries/{id}/resend", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn resend(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let delivery = deliveries::find(state.db.conn(), *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
+    let status: DeliveryStatus = delivery
+        .status
+        .parse()
+        .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
+    if delivery.channel == Channel::InApp.as_str() {
+        return Err(ApiError::conflict(
+            "in-app messages are in the inbox already",
+        ));
+    }
+    if !status.can_resend() {
+        return Err(ApiError::illegal_transition(
+            status.as_str(),
+            "resend",
+            Vec::new(),
+        ));
+    }
+    let txn = state.db.begin().await?;
+    deliveries::requeue(&*txn, *id).await?;
+    txn.commit().await?;
+    state.wake.notify_one();
+    let delivery = deliveries::find(state.db.conn(), *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
+    Ok(HttpResponse::Accepted().json(DeliveryDto::from(delivery)))
+}

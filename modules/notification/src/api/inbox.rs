@@ -1,0 +1,156 @@
+//! The caller's in-app inbox. Every query is scoped to the caller: no one sees another's items.
+
+use super::State;
+use crate::store::inbox;
+use actix_web::{web, HttpResponse};
+use kernel::{
+    pagination::{bool_or_string, ListParams, Page},
+    ApiError, ApiResult, Caller,
+};
+use sea_orm::Order;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItemDto {
+    pub id: Uuid,
+    pub event: String,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub read: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<inbox::Model> for InboxItemDto {
+    fn from(item: inbox::Model) -> Self {
+        Self {
+            id: item.id,
+            event: item.event_name,
+            category: item.category,
+            title: item.title,
+            body: item.body,
+            read: item.read_at.is_some(),
+            created_at: item.created_at,
+            read_at: item.read_at,
+            archived_at: item.archived_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct InboxFilter {
+    /// Only unread items.
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub unread: Option<bool>,
+    /// The archive instead of the inbox.
+    #[serde(default, deserialize_with = "bool_or_string")]
+    pub archived: Option<bool>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notification", security(("bearer" = [])), params(ListParams, InboxFilter),
+    responses((status = 200, body = Page<InboxItemDto>)))]
+pub async fn list(
+    state: State,
+    caller: Caller,
+    query: web::Query<ListParams>,
+    filter: web::Query<InboxFilter>,
+) -> ApiResult<HttpResponse> {
+    let select = inbox::of_user(
+        caller.subject,
+        filter.unread.unwrap_or(false),
+        filter.archived.unwrap_or(false),
+    );
+    let sortable = [("createdAt", inbox::Column::CreatedAt)];
+    let page = query
+        .fetch(
+            state.db.conn(),
+            select,
+            &sortable,
+            (inbox::Column::CreatedAt, Order::Desc),
+            inbox::Column::Id,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(page.map(InboxItemDto::from)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadCount {
+    pub unread: u64,
+}
+
+/// How many of the caller's notifications are unread (archived ones excluded).
+#[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notification", security(("bearer" = [])),
+    responses((status = 200, body = UnreadCount)))]
+pub async fn unread_count(state: State, caller: Caller) -> ApiResult<HttpResponse> {
+    let unread = inbox::unread_count(state.db.conn(), caller.subject).await?;
+    Ok(HttpResponse::Ok().json(UnreadCount { unread }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkedAll {
+    pub marked: u64,
+}
+
+/// Marks every notification of the caller read.
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notification", security(("bearer" = [])),
+    responses((status = 200, body = MarkedAll)))]
+pub async fn read_all(state: State, caller: Caller) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let marked = inbox::mark_all_read(&*txn, caller.subject).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Ok().json(MarkedAll { marked }))
+}
+
+async fn respond(state: &State, caller: &Caller, id: Uuid) -> ApiResult<HttpResponse> {
+    let item = inbox::find_own(state.db.conn(), caller.subject, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such notification"))?;
+    Ok(HttpResponse::Ok().json(InboxItemDto::from(item)))
+}
+
+async fn mark(state: State, caller: Caller, id: Uuid, read: bool) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let found = inbox::mark(&*txn, caller.subject, id, read).await?;
+    txn.commit().await?;
+    if !found {
+        return Err(ApiError::not_found("no such notification"));
+    }
+    respond(&state, &caller, id).await
+}
+
+/// Marks one of the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn read(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    mark(state, caller, *id, true).await
+}
+
+/// Marks one of the caller's notifications unread.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/unread", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn unread(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    mark(state, caller, *id, false).await
+}
+
+/// Moves one of the caller's notifications to the archive (read).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/archive", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn archive(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let txn = state.db.begin().await?;
+    let found = inbox::archive(&*txn, caller.subject, *id).await?;
+    txn.commit().await?;
+    if !found {
+        return Err(ApiError::not_found("no such notification"));
+    }
+    respond(&state, &caller, *id).await
+}

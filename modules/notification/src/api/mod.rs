@@ -1,0 +1,77 @@
+//! HTTP API of the notification module: the caller's inbox, templates and the delivery ledger
+//! (admins).
+
+pub mod deliveries;
+pub mod inbox;
+pub mod templates;
+
+use crate::app::Notifications;
+use actix_web::web;
+use kernel::{Access, Role, RouteTable};
+
+pub type State = web::Data<Notifications>;
+
+const ADMINS: &[Role] = &[Role::Admin];
+
+pub fn routes(r: &mut RouteTable, state: State) {
+    use Access::{Authenticated, Roles};
+    r.app_data(state);
+    r.get("/notifications", Authenticated, inbox::list)
+        .get(
+            "/notifications/unread-count",
+            Authenticated,
+            inbox::unread_count,
+        )
+        .post("/notifications/read-all", Authenticated, inbox::read_all)
+        .post("/notifications/{id}/read", Authenticated, inbox::read)
+        .post("/notifications/{id}/unread", Authenticated, inbox::unread)
+        .post("/notifications/{id}/archive", Authenticated, inbox::archive)
+        .get("/notifications/templates", Roles(ADMINS), templates::list)
+        .post(
+            "/notifications/templates/preview",
+            Roles(ADMINS),
+            templates::preview,
+        )
+        .get(
+            "/notifications/templates/{event}/{channel}/{locale}",
+            Roles(ADMINS),
+            templates::get,
+        )
+        .put(
+            "/notifications/templates/{event}/{channel}/{locale}",
+            Roles(ADMINS),
+            templates::put,
+        )
+        .delete(
+            "/notifications/templates/{event}/{channel}/{locale}",
+            Roles(ADMINS),
+            templates::delete,
+        )
+        .get(
+            "/admin/notifications/deliveries",
+            Roles(ADMINS),
+            deliveries::list,
+        )
+        .get(
+            "/admin/notifications/deliveries/{id}",
+            Roles(ADMINS),
+            deliveries::get,
+        )
+        .post(
+            "/admin/notifications/deliveries/{id}/resend",
+            Roles(ADMINS),
+            deliveries::resend,
+        );
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        inbox::list, inbox::unread_count, inbox::read_all, inbox::read, inbox::unread, inbox::archive,
+        templates::list, templates::preview, templates::get, templates::put, templates::delete,
+        deliveries::list, deliveries::get, deliveries::resend,
+    ),
+    components(schemas(crate::domain::Channel, crate::domain::DeliveryStatus)),
+    tags((name = "notification", description = "The in-app inbox, templates and the delivery ledger."))
+)]
+pub struct ApiDoc;

@@ -1,0 +1,44 @@
+//! Use cases: keeping the people directory, turning events into ledger rows (inside the inbox
+//! transaction, never talking to a provider there), sending due rows (the dispatcher), templates.
+
+pub mod directory;
+pub mod dispatch;
+pub mod fanout;
+pub mod templates;
+
+use crate::channels::Providers;
+use crate::domain::RetryPolicy;
+use kernel::{config::NotificationSettings, Db};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+/// What the use cases share.
+pub struct Notifications {
+    pub db: Db,
+    pub settings: NotificationSettings,
+    pub providers: Providers,
+    /// Wakes the dispatcher when rows were queued or requeued.
+    pub wake: Arc<Notify>,
+}
+
+impl Notifications {
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_millis(self.settings.backoff_base_ms.max(1)),
+            max: Duration::from_millis(self.settings.backoff_max_ms.max(1)),
+            max_attempts: self.settings.max_attempts.max(1),
+        }
+    }
+
+    /// The locale to write in: the person's if templates exist for it, else the default.
+    pub fn locale_for(&self, wanted: Option<&str>) -> String {
+        let supported = crate::domain::defaults::LOCALES;
+        wanted
+            .filter(|l| supported.contains(l))
+            .or_else(|| {
+                Some(self.settings.default_locale.as_str()).filter(|l| supported.contains(l))
+            })
+            .unwrap_or(crate::domain::defaults::FALLBACK_LOCALE)
+            .to_owned()
+    }
+}
