@@ -104,7 +104,8 @@ async fn figures(app: &TestApp, manager: &str, evm: &str) -> Figures {
     }
 }
 
-/// Waits until the projection has caught up and the figures satisfy `check`.
+/// Waits until the projection has caught up and the figures satisfy `check`. Over RabbitMQ on a
+/// loaded machine a figure can take longer than the common 10 s poll, so this one allows 60 s.
 async fn settled(
     app: &TestApp,
     manager: &str,
@@ -112,14 +113,18 @@ async fn settled(
     what: &str,
     check: impl Fn(&Figures) -> bool,
 ) -> Figures {
-    eventually(what, || async {
-        if queued_facts(app).await > 0 {
-            return None;
+    let mut last = None;
+    for _ in 0..300 {
+        if queued_facts(app).await == 0 {
+            let f = figures(app, manager, evm).await;
+            if check(&f) {
+                return f;
+            }
+            last = Some(f);
         }
-        let f = figures(app, manager, evm).await;
-        check(&f).then_some(f)
-    })
-    .await
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting for {what}; last figures: {last:?}");
 }
 
 async fn ok(response: reqwest::Response, what: &str) -> Value {
