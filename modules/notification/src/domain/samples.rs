@@ -133,6 +133,8 @@ fn retail_sample(event: &str) -> Option<Value> {
             vin: unit().vin,
             total: Money(120_000_000),
             payment_plan: "full".into(),
+            payable: Money(120_000_000),
+            instalments: vec![],
         }),
         dealer::SalesOrderApproved::NAME => json(dealer::SalesOrderApproved {
             order_id: ID,
@@ -172,6 +174,14 @@ fn retail_sample(event: &str) -> Option<Value> {
             colour_id: ID,
             total: Money(120_000_000),
             delivered_at: at(),
+            region: "South".into(),
+            model_id: Some(ID),
+            list_price: Money(118_000_000),
+            discount: Money(7_090_909),
+            tax: Money(10_909_091),
+            cost: Money(100_000_000),
+            promotions: vec![],
+            received_at: Some(at()),
         }),
         dealer::DealerStockLow::NAME => json(dealer::DealerStockLow {
             dealer_id: ID,
