@@ -2,7 +2,7 @@
 //! the lead funnel, customer debt, the order pipeline, and the sale itself, each by exactly what
 //! happened; then every published event is delivered again and nothing moves twice.
 
-use super::{eventually, queued_facts, report, today};
+use super::{caught_up, eventually, report, today};
 use crate::common::{connect, spawn_seeded_app_with, TestApp, EVM, MANAGER_A, STAFF_A};
 use contracts::seed as demo;
 use serde_json::{json, Value};
@@ -115,7 +115,7 @@ async fn settled(
 ) -> Figures {
     let mut last = None;
     for _ in 0..300 {
-        if queued_facts(app).await == 0 {
+        if caught_up(app).await {
             let f = figures(app, manager, evm).await;
             if check(&f) {
                 return f;

@@ -34,3 +34,39 @@ pub async fn queued_facts(app: &TestApp) -> i64 {
     let db = common::connect(&app.database).await;
     report::store::queue::depth(&db).await.unwrap()
 }
+
+/// Whether the report module has handled every event it consumes that any module has written,
+/// and applied every fact: over RabbitMQ an empty outbox does not mean the consumer is done.
+pub async fn caught_up(app: &TestApp) -> bool {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = common::connect(&app.database).await;
+    let names = report::domain::facts::CONSUMED
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = |sql: String| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .conn()
+                .query_one(Statement::from_string(db.backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
+    let mut written = 0;
+    for schema in ["auth", "manufacturer", "dealer", "customer"] {
+        written += count(format!(
+            "SELECT COUNT(*) AS n FROM \"{schema}\".outbox WHERE name IN ({names})"
+        ))
+        .await;
+    }
+    let handled = count(
+        "SELECT COUNT(*) AS n FROM \"report\".inbox WHERE handler = 'report.facts'".to_owned(),
+    )
+    .await;
+    handled == written && report::store::queue::depth(&db).await.unwrap() == 0
+}
