@@ -28,3 +28,40 @@ async fn the_mongodb_report_store_passes_the_contract() {
     store.database().drop().await.unwrap();
     outcome.unwrap();
 }
+
+#[tokio::test]
+async fn a_mongodb_outage_fails_fast_and_keeps_the_facts_queued() {
+    let database = TestDatabase::create().await;
+    let db = crate::common::connect(&database).await;
+    kernel::migrate::up(&db, &migration::report::MIGRATIONS, None)
+        .await
+        .unwrap();
+    let facts = contract::fixture::facts();
+    let txn = db.begin().await.unwrap();
+    report::store::queue::enqueue(&txn, &facts[..5])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    // Nothing listens there: opening does not wait, applying gives up within the timeout.
+    let store = MongoReports::open("mongodb://127.0.0.1:1", None)
+        .await
+        .unwrap();
+    let projector = report::app::projector::Projector {
+        db: db.clone(),
+        store: std::sync::Arc::new(store),
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+    };
+    let started = std::time::Instant::now();
+    assert!(projector.run_once().await.is_err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(6));
+    assert_eq!(report::store::queue::depth(&db).await.unwrap(), 5);
+
+    // Other writes of the process go on meanwhile.
+    let txn = db.begin().await.unwrap();
+    report::store::queue::enqueue(&txn, &facts[5..6])
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(report::store::queue::depth(&db).await.unwrap(), 6);
+}
