@@ -32,6 +32,31 @@ async fn health_and_ready_answer() {
 }
 
 #[tokio::test]
+async fn ready_pings_mongodb_when_it_is_configured() {
+    let Some(base) = kernel::testing::service_url("EVDMS_TEST_MONGO_URL") else {
+        eprintln!("skipped: EVDMS_TEST_MONGO_URL not set");
+        return;
+    };
+    // Its own database, so the stores the app opens (timeline, reports) start empty.
+    let name = format!("evdms_t_{}", uuid::Uuid::now_v7().simple());
+    let mut url = url::Url::parse(&base).unwrap();
+    url.set_path(&format!("/{name}"));
+    let app = common::spawn_app_with(&[("EVDMS__ANALYTICS__MONGO_URL", url.as_str())]).await;
+    let ready = app.get("/ready").await;
+    let body: serde_json::Value = ready.json().await.unwrap();
+    mongodb::Client::with_uri_str(&base)
+        .await
+        .unwrap()
+        .database(&name)
+        .drop()
+        .await
+        .unwrap();
+    assert_eq!(body["checks"]["mongodb"]["status"], "up", "{body}");
+    assert_eq!(body["checks"]["mongodb"]["detail"], "ping answered");
+    assert_eq!(body["status"], "ready", "{body}");
+}
+
+#[tokio::test]
 async fn metrics_parse_as_prometheus_text() {
     let app = spawn_app().await;
     app.get("/health").await;

@@ -11,6 +11,7 @@ mod access;
 mod csv;
 mod flow;
 mod forecast;
+mod store_contract;
 
 use common::TestApp;
 use serde_json::Value;

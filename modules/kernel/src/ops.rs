@@ -104,13 +104,52 @@ async fn database_checks(db: &Db, ops: &Ops, checks: &mut BTreeMap<String, Check
 async fn dependency_checks(ops: &Ops, checks: &mut BTreeMap<String, CheckResult>) {
     let settings = &ops.settings;
     // Redis is checked with PING by the cache's own readiness check.
-    for (name, url) in [
-        ("rabbitmq", settings.bus.amqp_url.expose_secret()),
-        ("mongodb", settings.analytics.mongo_url.expose_secret()),
-    ] {
-        if !url.trim().is_empty() && !checks.contains_key(name) {
-            checks.insert(name.to_owned(), reachable(url).await);
-        }
+    let amqp = settings.bus.amqp_url.expose_secret();
+    if !amqp.trim().is_empty() && !checks.contains_key("rabbitmq") {
+        checks.insert("rabbitmq".to_owned(), reachable(amqp).await);
+    }
+    let mongo = settings.analytics.mongo_url.expose_secret();
+    if !mongo.trim().is_empty() && !checks.contains_key("mongodb") {
+        checks.insert("mongodb".to_owned(), mongo_ping(mongo).await);
+    }
+}
+
+/// MongoDB answers a `ping` command (a TCP connect would pass for anything listening). One
+/// client per URL is kept for the life of the process: a client holds its pool and server
+/// monitoring, so each `/ready` does not connect anew.
+pub async fn mongo_ping(url: &str) -> CheckResult {
+    const WAIT: Duration = Duration::from_secs(2);
+    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<BTreeMap<String, mongodb::Client>>> =
+        std::sync::OnceLock::new();
+    let clients = CLIENTS.get_or_init(Default::default);
+    let ping = async {
+        let known = clients.lock().ok().and_then(|c| c.get(url).cloned());
+        let client = match known {
+            Some(client) => client,
+            None => {
+                let mut options = mongodb::options::ClientOptions::parse(url).await?;
+                options.server_selection_timeout = Some(WAIT);
+                options.connect_timeout = Some(WAIT);
+                options
+                    .app_name
+                    .get_or_insert_with(|| "evdms-ready".to_owned());
+                let client = mongodb::Client::with_options(options)?;
+                if let Ok(mut c) = clients.lock() {
+                    c.insert(url.to_owned(), client.clone());
+                }
+                client
+            }
+        };
+        client
+            .database("admin")
+            .run_command(mongodb::bson::doc! { "ping": 1 })
+            .await?;
+        anyhow::Ok(())
+    };
+    match tokio::time::timeout(WAIT + Duration::from_secs(1), ping).await {
+        Ok(Ok(())) => pass(Some("ping answered".to_owned())),
+        Ok(Err(e)) => fail(format!("ping: {e}")),
+        Err(_) => fail(format!("ping: no answer within {} s", WAIT.as_secs() + 1)),
     }
 }
 
@@ -142,7 +181,7 @@ pub fn fail(detail: String) -> CheckResult {
 }
 
 /// A TCP reachability check for a dependency URL. The module that uses the dependency replaces
-/// this with a protocol-level check when it has a client for it.
+/// this with a protocol-level check when it has a client for it (MongoDB: [`mongo_ping`]).
 async fn reachable(url: &str) -> CheckResult {
     let Ok(parsed) = url::Url::parse(url) else {
         return fail("malformed URL".to_owned());
@@ -218,3 +257,50 @@ pub async fn metrics(ops: web::Data<Ops>) -> HttpResponse {
     components(schemas(Health, Readiness, CheckResult))
 )]
 pub struct OpsApi;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_mongodb_check_fails_fast_when_nothing_answers() {
+        let started = std::time::Instant::now();
+        let result = mongo_ping("mongodb://127.0.0.1:1").await;
+        assert_eq!(result.status, "down", "{:?}", result.detail);
+        assert!(started.elapsed() < Duration::from_secs(4));
+    }
+
+    #[tokio::test]
+    async fn a_mongodb_check_is_not_fooled_by_a_listening_port() {
+        // Anything accepting TCP passed the old reachability check; a ping needs MongoDB.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accept = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        assert_eq!(
+            reachable(&format!("mongodb://127.0.0.1:{port}"))
+                .await
+                .status,
+            "up"
+        );
+        let result = mongo_ping(&format!("mongodb://127.0.0.1:{port}")).await;
+        assert_eq!(result.status, "down", "{:?}", result.detail);
+        accept.abort();
+    }
+
+    #[tokio::test]
+    async fn a_mongodb_check_passes_when_the_server_answers_ping() {
+        let Some(url) = crate::testing::service_url("EVDMS_TEST_MONGO_URL") else {
+            eprintln!("skipped: EVDMS_TEST_MONGO_URL not set");
+            return;
+        };
+        let result = mongo_ping(&url).await;
+        assert_eq!(result.status, "up", "{:?}", result.detail);
+        // The second check reuses the client.
+        assert_eq!(mongo_ping(&url).await.status, "up");
+    }
+}

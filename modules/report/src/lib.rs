@@ -3,7 +3,8 @@
 //!
 //! Owns the `report` schema. Talks to other modules only through `contracts` events: every
 //! consumed event becomes facts in a queue (inside the inbox transaction), and a projector
-//! applies them to the store — SQL in the module's schema.
+//! applies them to the store — SQL in the module's schema, or MongoDB when
+//! `analytics.mongo_url` is set.
 
 pub mod api;
 pub mod app;
@@ -14,6 +15,7 @@ pub mod store;
 
 use actix_web::web;
 use kernel::{AppContext, Module, ModuleRuntime};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use store::ReportStore;
 use tokio::sync::Notify;
@@ -25,8 +27,19 @@ pub fn module() -> Arc<dyn Module> {
     Arc::new(ReportModule)
 }
 
-fn store(ctx: &AppContext) -> Arc<dyn ReportStore> {
-    Arc::new(store::sql::SqlReports::new(ctx.db.clone()))
+/// The store `analytics.mongo_url` selects: MongoDB when set, SQL otherwise. A MongoDB that
+/// does not answer yet does not stop the start: facts wait in the SQL queue and the projector
+/// retries (forecast runs are kept in SQL either way).
+async fn store(ctx: &AppContext) -> anyhow::Result<Arc<dyn ReportStore>> {
+    let url = ctx.settings.analytics.mongo_url.expose_secret();
+    if url.trim().is_empty() {
+        return Ok(Arc::new(store::sql::SqlReports::new(ctx.db.clone())));
+    }
+    let mongo = store::mongo::MongoReports::open(url, None).await?;
+    if let Err(error) = mongo.ready().await {
+        tracing::warn!(error = %format!("{error:#}"), "MongoDB does not answer yet; report facts stay queued until it does");
+    }
+    Ok(Arc::new(mongo))
 }
 
 #[async_trait::async_trait]
@@ -40,7 +53,7 @@ impl Module for ReportModule {
     }
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        let store = store(ctx);
+        let store = store(ctx).await?;
         tracing::info!(store = store.backend(), "report store");
         let wake = Arc::new(Notify::new());
         let projector = app::projector::Projector {
@@ -72,7 +85,7 @@ impl Module for ReportModule {
     async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
         seed::run(
             &ctx.db,
-            store(ctx).as_ref(),
+            store(ctx).await?.as_ref(),
             chrono::Utc::now().date_naive(),
         )
         .await

@@ -1,6 +1,9 @@
 //! Where the read models live: one [`ReportStore`] trait, a SQL implementation in the module's
-//! schema (the default), and the queue of facts between the event handlers and the store.
+//! schema (the default), a MongoDB implementation (when `analytics.mongo_url` is set), the
+//! [`contract`] both pass, and the queue of facts between the event handlers and the store.
 
+pub mod contract;
+pub mod mongo;
 pub mod queue;
 pub mod sql;
 
