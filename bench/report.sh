@@ -24,7 +24,7 @@ export EVDMS_ENV=development EVDMS__DATA__DIR="$data" EVDMS__SERVER__PORT=$port 
 echo "seeded sales facts: $(psql -tA "$pg/$db" -c 'SELECT count(*) FROM report.sales')"
 # 1,000,000 more sales over the last 400 days: 20 dealers in 5 regions, 10 salespeople each, the 7
 # demo variants; then the rollups rebuilt from the facts as the projector would have left them.
-psql -q "$pg/$db" <<'SQL'
+psql -v ON_ERROR_STOP=1 -q "$pg/$db" <<'SQL'
 INSERT INTO report.dealers (dealer_id, code, name, region, status)
 SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(d), 12, '0'))::uuid, 'BENCH-' || d, 'Bench dealer ' || d,
        (ARRAY['North','South','Central','Highlands','Mekong'])[1 + d % 5], 'active'
@@ -42,9 +42,10 @@ SELECT gen_random_uuid(), current_date - 1 - (g % 400),
        5500000, 454545, g % 120, true
 FROM generate_series(1, 1000000) g, v;
 TRUNCATE report.sales_by_product, report.sales_by_seller;
-INSERT INTO report.sales_by_product (grain, period, dealer_id, region, variant_id, model_id, units, revenue, discount, cost, margin)
+INSERT INTO report.sales_by_product (grain, period, dealer_id, region, variant_id, model_id, units, revenue, discount, cost, margin, stock_days, stock_days_n)
 SELECT g.grain, CASE g.grain WHEN 'd' THEN day WHEN 'w' THEN date_trunc('week', day)::date ELSE date_trunc('month', day)::date END,
-       dealer_id, min(region), variant_id, min(model_id::text)::uuid, sum(units), sum(revenue), sum(discount), sum(cost), sum(margin)
+       dealer_id, min(region), variant_id, min(model_id::text)::uuid, sum(units), sum(revenue), sum(discount), sum(cost), sum(margin),
+       sum(CASE WHEN days_in_stock >= 0 THEN days_in_stock ELSE 0 END), sum(CASE WHEN days_in_stock >= 0 THEN 1 ELSE 0 END)
 FROM report.sales, (VALUES ('d'), ('w'), ('m')) g(grain) GROUP BY 1, 2, 3, 5;
 INSERT INTO report.sales_by_seller (grain, period, dealer_id, region, branch_id, staff_id, units, revenue, discount, cost, margin)
 SELECT g.grain, CASE g.grain WHEN 'd' THEN day WHEN 'w' THEN date_trunc('week', day)::date ELSE date_trunc('month', day)::date END,
@@ -72,16 +73,16 @@ run "dealer manager: GET /reports/dashboard" -t2 -c16 -d15s -H "Authorization: B
 
 # Ingestion: $events deliveries written to the dealer outbox at once, as the dealer module would.
 before=$(psql -tA "$pg/$db" -c 'SELECT count(*) FROM report.sales')
-psql -q "$pg/$db" <<SQL
+psql -v ON_ERROR_STOP=1 -q "$pg/$db" <<SQL
 INSERT INTO dealer.outbox (id, name, source, aggregate_id, occurred_at, payload, status, attempts, next_attempt_at, created_at)
 SELECT e.id::text, 'dealer.vehicle_delivered.v1', 'dealer', e.id::text, (extract(epoch from now()) * 1000)::bigint,
-       json_build_object('orderId', e.id, 'orderNumber', 'SO-B-' || g, 'dealerId', '01930000-0000-7000-8000-0000000000a1',
+       json_build_object('orderId', e.id, 'orderNumber', 'SO-B-' || e.g, 'dealerId', '01930000-0000-7000-8000-0000000000a1',
          'branchId', null, 'customerId', gen_random_uuid(), 'staffId', '01930000-0000-7000-8000-000000000a20',
          'vin', '', 'variantId', '01930000-0000-7000-8000-000000010101', 'colourId', '01930000-0000-7000-8000-0000000101c1',
          'total', 4728900, 'deliveredAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
          'region', 'South', 'listPrice', 4299000, 'discount', 0, 'tax', 429900, 'cost', 3870000, 'promotions', '[]'::json)::text,
        'pending', 0, 0, (extract(epoch from now()) * 1000)::bigint
-FROM generate_series(1, $events) g, LATERAL (SELECT gen_random_uuid() AS id) e;
+FROM (SELECT g, gen_random_uuid() AS id FROM generate_series(1, $events) g) e;
 NOTIFY evdms_outbox, 'dealer';
 SQL
 start=$(date +%s.%N)

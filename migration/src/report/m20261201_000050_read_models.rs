@@ -166,7 +166,10 @@ impl MigrationTrait for Migration {
             .col(uuid("dealer_id"))
             .col(string("region", 80))
             .col(uuid("variant_id"))
-            .col(uuid("model_id"));
+            .col(uuid("model_id"))
+            // Days in stock of the units sold (where known), for inventory speed from the rollup.
+            .col(big("stock_days"))
+            .col(big("stock_days_n"));
         sales_measures(&mut by_product).primary_key(
             Index::create()
                 .col(Alias::new("grain"))

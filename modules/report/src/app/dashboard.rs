@@ -87,85 +87,96 @@ pub async fn dashboard(
         range,
         filter: SalesFilter::default(),
     };
-    let now_sales = sales(store, &totals(req.range)).await?.totals;
-    let before = sales(store, &totals(req.previous)).await?.totals;
+    let (now_q, before_q) = (totals(req.range), totals(req.previous));
+    let today = req.now.date_naive();
+    // The figures are independent reads: run them together, so the card set costs about as
+    // much as its slowest query rather than the sum of them all.
+    let (now_sales, before_sales, retail, retail_before, leads, leads_before, customers) = tokio::try_join!(
+        sales(store, &now_q),
+        sales(store, &before_q),
+        store.pipeline(req.scope, OrderKind::Retail, req.range.from, req.range.to),
+        store.pipeline(
+            req.scope,
+            OrderKind::Retail,
+            req.previous.from,
+            req.previous.to
+        ),
+        funnel(store, req.scope, req.range),
+        funnel(store, req.scope, req.previous),
+        debts::customer_debts(store, req.scope, today, 7),
+    )?;
+    let (stock, dealers, oem) = tokio::try_join!(
+        async {
+            if req.show_stock {
+                inventory(store, req.scope, false, 90, req.now)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+        async {
+            if req.show_dealer_debt {
+                debts::dealer_debts(store, req.scope.dealer_id, today)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+        async {
+            if req.oem {
+                let (now, before) = tokio::try_join!(
+                    store.pipeline(req.scope, OrderKind::Oem, req.range.from, req.range.to),
+                    store.pipeline(
+                        req.scope,
+                        OrderKind::Oem,
+                        req.previous.from,
+                        req.previous.to
+                    ),
+                )?;
+                Ok(Some((now, before)))
+            } else {
+                Ok(None)
+            }
+        },
+    )?;
+    let (n, b) = (now_sales.totals, before_sales.totals);
     let mut cards = vec![
-        int_card(
-            "unitsSold",
-            "Units sold",
-            "count",
-            now_sales.units,
-            Some(before.units),
-        ),
-        int_card(
-            "revenue",
-            "Revenue",
-            "money",
-            now_sales.revenue,
-            Some(before.revenue),
-        ),
-        int_card(
-            "margin",
-            "Gross margin",
-            "money",
-            now_sales.margin,
-            Some(before.margin),
-        ),
+        int_card("unitsSold", "Units sold", "count", n.units, Some(b.units)),
+        int_card("revenue", "Revenue", "money", n.revenue, Some(b.revenue)),
+        int_card("margin", "Gross margin", "money", n.margin, Some(b.margin)),
         int_card(
             "discount",
             "Discounts given",
             "money",
-            now_sales.discount,
-            Some(before.discount),
+            n.discount,
+            Some(b.discount),
+        ),
+        int_card(
+            "ordersCreated",
+            "Sales orders created",
+            "count",
+            retail.created,
+            Some(retail_before.created),
+        ),
+        int_card(
+            "ordersOpen",
+            "Sales orders open",
+            "count",
+            retail.open,
+            Some(retail_before.open),
         ),
     ];
-    let retail = store
-        .pipeline(req.scope, OrderKind::Retail, req.range.from, req.range.to)
-        .await?;
-    let retail_before = store
-        .pipeline(
-            req.scope,
-            OrderKind::Retail,
-            req.previous.from,
-            req.previous.to,
-        )
-        .await?;
-    cards.push(int_card(
-        "ordersCreated",
-        "Sales orders created",
-        "count",
-        retail.created,
-        Some(retail_before.created),
-    ));
-    cards.push(int_card(
-        "ordersOpen",
-        "Sales orders open",
-        "count",
-        retail.open,
-        Some(retail_before.open),
-    ));
-    if req.oem {
-        let oem = store
-            .pipeline(req.scope, OrderKind::Oem, req.range.from, req.range.to)
-            .await?;
-        let oem_before = store
-            .pipeline(
-                req.scope,
-                OrderKind::Oem,
-                req.previous.from,
-                req.previous.to,
-            )
-            .await?;
+    if let Some((now, before)) = oem {
         cards.push(int_card(
             "dealerOrdersPlaced",
             "Dealer orders placed",
             "count",
-            oem.created,
-            Some(oem_before.created),
+            now.created,
+            Some(before.created),
         ));
     }
-    let leads = funnel(store, req.scope, req.range).await?;
-    let leads_before = funnel(store, req.scope, req.previous).await?;
     cards.push(int_card(
         "leadsCreated",
         "New leads",
@@ -185,8 +196,7 @@ pub async fn dashboard(
         leads.test_drives.conversion,
         leads_before.test_drives.conversion,
     ));
-    if req.show_stock {
-        let stock = inventory(store, req.scope, false, 90, req.now).await?;
+    if let Some(stock) = stock {
         let on_hand: i64 = stock.lines.iter().map(|l| l.on_hand).sum();
         let aged: i64 = stock.lines.iter().map(|l| l.aging.days90_plus).sum();
         cards.push(int_card(
@@ -204,8 +214,6 @@ pub async fn dashboard(
             None,
         ));
     }
-    let today = req.now.date_naive();
-    let customers = debts::customer_debts(store, req.scope, today, 7).await?;
     cards.push(int_card(
         "customerOverdue",
         "Customer instalments overdue",
@@ -213,8 +221,7 @@ pub async fn dashboard(
         customers.totals.overdue,
         None,
     ));
-    if req.show_dealer_debt {
-        let dealers = debts::dealer_debts(store, req.scope.dealer_id, today).await?;
+    if let Some(dealers) = dealers {
         cards.push(int_card(
             "dealerDebtOverdue",
             "Dealer debt overdue",

@@ -349,25 +349,32 @@ async fn apply_sale(conn: &impl ConnectionTrait, sale: &Sale) -> anyhow::Result<
         ]);
         v
     };
+    let (stock_days, stock_days_n) = match sale.days_in_stock {
+        Some(d) if d >= 0 => (i64::from(d), 1i64),
+        _ => (0, 0),
+    };
     const ADD: &str = "units = {t}.units + 1, revenue = {t}.revenue + excluded.revenue, \
         discount = {t}.discount + excluded.discount, cost = {t}.cost + excluded.cost, margin = {t}.margin + excluded.margin";
     for interval in Interval::ALL {
         let period = interval.bucket(sale.day);
         let add = ADD.replace("{t}", &format!("{R}.sales_by_product"));
+        let mut values = measures(vec![
+            interval.grain().into(),
+            period.into(),
+            sale.dealer_id.into(),
+            region.clone().into(),
+            sale.variant_id.into(),
+            model_id.into(),
+        ]);
+        values.extend([stock_days.into(), stock_days_n.into()]);
         conn.execute(stmt(
             b,
             &format!(
-                "INSERT INTO {R}.sales_by_product (grain, period, dealer_id, region, variant_id, model_id, units, revenue, discount, cost, margin) \
-                 VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (grain, period, dealer_id, variant_id) DO UPDATE SET {add}"
+                "INSERT INTO {R}.sales_by_product (grain, period, dealer_id, region, variant_id, model_id, units, revenue, discount, cost, margin, stock_days, stock_days_n) \
+                 VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) ON CONFLICT (grain, period, dealer_id, variant_id) DO UPDATE SET {add}, \
+                 stock_days = {R}.sales_by_product.stock_days + excluded.stock_days, stock_days_n = {R}.sales_by_product.stock_days_n + excluded.stock_days_n"
             ),
-            measures(vec![
-                interval.grain().into(),
-                period.into(),
-                sale.dealer_id.into(),
-                region.clone().into(),
-                sale.variant_id.into(),
-                model_id.into(),
-            ]),
+            values,
         ))
         .await?;
         let add = ADD.replace("{t}", &format!("{R}.sales_by_seller"));

@@ -179,15 +179,18 @@ pub async fn units(
         });
     }
     if !oem_side {
-        // Sales (seeded history too) give the consumption speed and days in stock.
+        // Sales (seeded history too) give the consumption speed and days in stock, from the
+        // daily rollup: a window of the network's sales reads days × dealers × variants rows.
         let mut f = Filter::default();
-        f.raw("day >= ?", vec![window_start.date_naive().into()]);
+        f.raw(
+            "grain = 'd' AND period >= ?",
+            vec![window_start.date_naive().into()],
+        );
         f.opt("dealer_id", scope.dealer_id);
         let sql = format!(
-            "SELECT dealer_id, variant_id, COUNT(*) AS sold, \
-             CAST(SUM(CASE WHEN days_in_stock >= 0 THEN days_in_stock ELSE 0 END) AS BIGINT) AS days, \
-             SUM(CASE WHEN days_in_stock >= 0 THEN 1 ELSE 0 END) AS counted \
-             FROM {R}.sales{} GROUP BY dealer_id, variant_id",
+            "SELECT dealer_id, variant_id, CAST(SUM(units) AS BIGINT) AS sold, \
+             CAST(SUM(stock_days) AS BIGINT) AS days, CAST(SUM(stock_days_n) AS BIGINT) AS counted \
+             FROM {R}.sales_by_product{} GROUP BY dealer_id, variant_id",
             f.sql()
         );
         for row in conn.query_all(stmt(b, &sql, f.values)).await? {
