@@ -159,6 +159,8 @@ pub struct AnalyticsSettings {
     pub currency: String,
     /// Hour (UTC) of the nightly demand-forecast run; a value over 23 turns the nightly run off.
     pub forecast_hour_utc: u32,
+    /// Seconds a dashboard's cards are served from the cache before they are read again (0: off).
+    pub dashboard_cache_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

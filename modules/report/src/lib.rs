@@ -74,6 +74,10 @@ impl Module for ReportModule {
             db: ctx.db.clone(),
             store,
             currency: ctx.settings.analytics.currency.clone(),
+            cache: ctx.cache.clone(),
+            dashboard_ttl: std::time::Duration::from_secs(
+                ctx.settings.analytics.dashboard_cache_secs,
+            ),
         });
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))

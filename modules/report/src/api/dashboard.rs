@@ -10,7 +10,9 @@ use actix_web::{web, HttpResponse};
 use kernel::{ApiError, ApiResult, Caller, Role};
 
 /// KPI cards for the caller's role, each with the previous period: month to date against the
-/// same days of last month, or a `from`/`to` range against the range just before it.
+/// same days of last month, or a `from`/`to` range against the range just before it. Cards are
+/// served from a short cache per caller scope (`analytics.dashboard_cache_secs`; `asOf` says
+/// when they were read).
 #[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "report", operation_id = "getDashboard", security(("bearer" = [])), params(ReportParams),
     responses((status = 200, body = Dashboard),
         (status = 401, body = kernel::error::Problem, content_type = "application/problem+json"),
@@ -41,8 +43,41 @@ pub async fn dashboard(
         currency: state.currency.clone(),
         now,
     };
-    let body = build(state.store.as_ref(), request)
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(body))
+    // The same scope and range within the cache time get the same cards: a dashboard is read
+    // often and its figures come from eventually consistent read models anyway.
+    let key = format!(
+        "report:dashboard:{}:{}:{}:{}:{}",
+        caller.role,
+        scope.dealer_id.map(|d| d.to_string()).unwrap_or_default(),
+        scope.staff_id.map(|s| s.to_string()).unwrap_or_default(),
+        range.from,
+        range.to
+    );
+    let cached = if state.dashboard_ttl.is_zero() {
+        None
+    } else {
+        state.cache.get(&key).await.unwrap_or_else(|error| {
+            tracing::warn!(error = %format!("{error:#}"), "dashboard cache unreadable; reading the figures");
+            None
+        })
+    };
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let cards = build(state.store.as_ref(), request)
+                .await
+                .map_err(ApiError::internal)?;
+            let body = serde_json::to_string(&cards).map_err(ApiError::internal)?;
+            if !state.dashboard_ttl.is_zero() {
+                if let Err(error) = state.cache.set(&key, &body, state.dashboard_ttl).await {
+                    tracing::warn!(error = %format!("{error:#}"), "dashboard not cached");
+                }
+            }
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "private, max-age=0"))
+        .body(body))
 }

@@ -30,6 +30,8 @@ pub struct KpiCard {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Dashboard {
+    /// When the cards were read (a dashboard may be served from a short cache).
+    pub as_of: DateTime<Utc>,
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub previous_from: chrono::NaiveDate,
@@ -231,6 +233,7 @@ pub async fn dashboard(
         ));
     }
     Ok(Dashboard {
+        as_of: req.now,
         from: req.range.from,
         to: req.range.to,
         previous_from: req.previous.from,

@@ -21,4 +21,7 @@ pub struct Reports {
     pub db: Db,
     pub store: Arc<dyn ReportStore>,
     pub currency: String,
+    /// Dashboards, per caller scope (Redis or in-process).
+    pub cache: Arc<dyn kernel::cache::Cache>,
+    pub dashboard_ttl: std::time::Duration,
 }
