@@ -218,6 +218,11 @@ async fn figures_are_the_callers_own() {
     assert_eq!(all_targets["items"].as_array().unwrap().len(), 2);
 
     let dashboard = report(&app, &manager_a, "/api/v1/reports/dashboard").await;
+    // Served from the short cache the second time; another scope has its own cards.
+    let again = report(&app, &manager_a, "/api/v1/reports/dashboard").await;
+    assert_eq!(again, dashboard);
+    let other = report(&app, &manager_b, "/api/v1/reports/dashboard").await;
+    assert_ne!(other["asOf"], serde_json::Value::Null);
     let keys: Vec<&str> = dashboard["cards"]
         .as_array()
         .unwrap()
