@@ -1,11 +1,10 @@
 //! Demand forecasts: the latest run's series, runs, and starting a run (OEM).
 
 use super::{params::uuid_field, State};
-use crate::app::{forecasting, labels::label_ids, scope::dealer_scope};
-use crate::store::{sql::stmt, Directory};
+use crate::app::{forecasting, scope::dealer_scope};
+use crate::store::forecast_runs::{self, RunRow};
 use actix_web::{web, HttpResponse};
-use kernel::{pagination::Page, ApiError, ApiResult, Caller, Db};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use kernel::{pagination::Page, ApiError, ApiResult, Caller};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -52,85 +51,36 @@ pub struct ForecastRunDetailDto {
     pub series: Vec<ForecastSeriesDto>,
 }
 
-fn json_of(db: &Db, row: &QueryResult, column: &str) -> anyhow::Result<serde_json::Value> {
-    if db.is_sqlite() {
-        Ok(serde_json::from_str(&row.try_get::<String>("", column)?)?)
-    } else {
-        Ok(row.try_get("", column)?)
+fn run_dto(r: RunRow) -> ForecastRunDto {
+    ForecastRunDto {
+        id: r.id,
+        status: r.status,
+        trigger: r.trigger,
+        horizon: r.horizon,
+        series_count: r.series_count,
+        duration_ms: r.duration_ms,
+        summary: r.summary,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
     }
 }
 
-fn run_of(db: &Db, r: &QueryResult) -> anyhow::Result<ForecastRunDto> {
-    Ok(ForecastRunDto {
-        id: r.try_get("", "id")?,
-        status: r.try_get("", "status")?,
-        trigger: r.try_get("", "trigger")?,
-        horizon: r.try_get("", "horizon")?,
-        series_count: r.try_get("", "series_count")?,
-        duration_ms: r.try_get("", "duration_ms")?,
-        summary: json_of(db, r, "summary")?,
-        started_at: r.try_get("", "started_at")?,
-        finished_at: r.try_get("", "finished_at")?,
-    })
-}
-
-const RUN_COLUMNS: &str =
-    "id, status, \"trigger\", horizon, series_count, duration_ms, summary, started_at, finished_at";
-
-async fn load_run(db: &Db, id: Uuid) -> Result<Option<ForecastRunDto>, ApiError> {
-    let row = db
-        .conn()
-        .query_one(stmt(
-            db.backend(),
-            &format!("SELECT {RUN_COLUMNS} FROM \"report\".forecast_runs WHERE id = ?"),
-            vec![id.into()],
-        ))
-        .await?;
-    row.map(|r| run_of(db, &r))
-        .transpose()
-        .map_err(ApiError::internal)
-}
-
-/// The series of a run the caller may see: the OEM all, a dealer manager their dealer's.
-async fn load_series(
-    state: &State,
-    run_id: Uuid,
-    dealer: Option<Uuid>,
-) -> Result<Vec<ForecastSeriesDto>, ApiError> {
-    let db = &state.db;
-    let mut sql = "SELECT variant_id, dealer_id, history_weeks, model, result FROM \"report\".forecast_series WHERE run_id = ?".to_owned();
-    let mut values: Vec<Value> = vec![run_id.into()];
-    if let Some(d) = dealer {
-        sql.push_str(" AND dealer_id = ?");
-        values.push(d.into());
+fn detail_dto(d: forecasting::RunDetail) -> ForecastRunDetailDto {
+    ForecastRunDetailDto {
+        run: run_dto(d.run),
+        series: d
+            .series
+            .into_iter()
+            .map(|(s, variant)| ForecastSeriesDto {
+                variant_id: s.variant_id,
+                variant,
+                dealer_id: s.dealer_id,
+                history_weeks: s.history_weeks,
+                model: s.model,
+                result: s.result,
+            })
+            .collect(),
     }
-    sql.push_str(" ORDER BY variant_id, dealer_id");
-    let rows = db
-        .conn()
-        .query_all(stmt(db.backend(), &sql, values))
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(ForecastSeriesDto {
-            variant_id: r.try_get("", "variant_id")?,
-            variant: String::new(),
-            dealer_id: r.try_get("", "dealer_id")?,
-            history_weeks: r.try_get("", "history_weeks")?,
-            model: r.try_get("", "model")?,
-            result: json_of(db, r, "result").map_err(ApiError::internal)?,
-        });
-    }
-    let names = label_ids(
-        state.store.as_ref(),
-        Directory::Variants,
-        out.iter().map(|s| s.variant_id),
-    )
-    .await
-    .map_err(ApiError::internal)?;
-    for s in &mut out {
-        s.variant = names.get(&s.variant_id).cloned().unwrap_or_default();
-    }
-    Ok(out)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -153,19 +103,11 @@ pub async fn latest(
     params: web::Query<ForecastParams>,
 ) -> ApiResult<HttpResponse> {
     let dealer = dealer_scope(&caller, uuid_field("dealerId", &params.dealer_id)?)?;
-    let db = &state.db;
-    let row = db
-        .conn()
-        .query_one(stmt(
-            db.backend(),
-            &format!("SELECT {RUN_COLUMNS} FROM \"report\".forecast_runs WHERE status = 'finished' ORDER BY started_at DESC LIMIT 1"),
-            vec![],
-        ))
-        .await?
+    let detail = forecasting::latest_detail(&state.db, state.store.as_ref(), dealer)
+        .await
+        .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("no forecast run has finished yet"))?;
-    let run = run_of(db, &row).map_err(ApiError::internal)?;
-    let series = load_series(&state, run.id, dealer).await?;
-    Ok(HttpResponse::Ok().json(ForecastRunDetailDto { run, series }))
+    Ok(HttpResponse::Ok().json(detail_dto(detail)))
 }
 
 /// Forecast runs, newest first.
@@ -181,39 +123,18 @@ pub async fn runs(
 ) -> ApiResult<HttpResponse> {
     // Runs are network-wide; a dealer filter is still checked, so naming another dealer is a 404.
     dealer_scope(&caller, uuid_field("dealerId", &scope.dealer_id)?)?;
-    let db = &state.db;
     let page = params.page();
     let page_size = params.page_size();
     let offset = page.saturating_sub(1).saturating_mul(page_size);
-    let total = db
-        .conn()
-        .query_one(stmt(
-            db.backend(),
-            "SELECT COUNT(*) AS n FROM \"report\".forecast_runs",
-            vec![],
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let rows = db
-        .conn()
-        .query_all(stmt(
-            db.backend(),
-            &format!("SELECT {RUN_COLUMNS} FROM \"report\".forecast_runs ORDER BY started_at DESC, id DESC LIMIT {page_size} OFFSET {offset}"),
-            vec![],
-        ))
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| run_of(db, r))
-        .collect::<anyhow::Result<Vec<_>>>()
+    let (runs, total) = forecast_runs::page(&state.db, page_size, offset)
+        .await
         .map_err(ApiError::internal)?;
+    let items: Vec<ForecastRunDto> = runs.into_iter().map(run_dto).collect();
     Ok(HttpResponse::Ok().json(Page {
         items,
         page,
         page_size,
-        total: u64::try_from(total).unwrap_or(0),
+        total,
     }))
 }
 
@@ -245,8 +166,10 @@ pub async fn start_run(state: State, body: web::Bytes) -> ApiResult<HttpResponse
     let id = forecasting::start_run(state.db.clone(), state.store.clone(), "manual", horizon)
         .await
         .map_err(ApiError::internal)?;
-    let run = load_run(&state.db, id)
-        .await?
+    let run = forecast_runs::run(&state.db, id)
+        .await
+        .map_err(ApiError::internal)?
+        .map(run_dto)
         .ok_or_else(|| ApiError::not_found("no such run"))?;
     Ok(HttpResponse::Accepted()
         .insert_header(("Location", format!("/api/v1/reports/forecasts/runs/{id}")))
@@ -261,9 +184,9 @@ pub async fn start_run(state: State, body: web::Bytes) -> ApiResult<HttpResponse
         (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn run(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let dealer = dealer_scope(&caller, None)?;
-    let run = load_run(&state.db, *id)
-        .await?
+    let detail = forecasting::run_detail(&state.db, state.store.as_ref(), *id, dealer)
+        .await
+        .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("no such run"))?;
-    let series = load_series(&state, run.id, dealer).await?;
-    Ok(HttpResponse::Ok().json(ForecastRunDetailDto { run, series }))
+    Ok(HttpResponse::Ok().json(detail_dto(detail)))
 }

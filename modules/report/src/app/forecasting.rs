@@ -4,10 +4,10 @@
 
 use crate::domain::forecast::{forecast_weekly, ForecastRequest, SeriesForecast};
 use crate::domain::period::Interval;
-use crate::store::{sql::stmt, ReportStore, WeeklyDemand};
+use crate::store::forecast_runs::{self, RunRow, SeriesRow};
+use crate::store::{Directory, ReportStore, WeeklyDemand};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kernel::Db;
-use sea_orm::{ConnectionTrait, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -95,29 +95,10 @@ pub struct RunSummary {
 pub async fn open_run(db: &Db, trigger: &str, horizon: usize) -> anyhow::Result<Uuid> {
     let id = Uuid::now_v7();
     let txn = db.begin().await?;
-    txn.execute(stmt(
-        db.backend(),
-        "INSERT INTO \"report\".forecast_runs (id, status, \"trigger\", horizon, series_count, duration_ms, summary, started_at) \
-         VALUES (?, 'running', ?, ?, 0, 0, ?, ?)",
-        vec![
-            id.into(),
-            trigger.into(),
-            i32::try_from(horizon).unwrap_or(12).into(),
-            json(db, serde_json::json!({})),
-            Utc::now().into(),
-        ],
-    ))
-    .await?;
+    let horizon = i32::try_from(horizon).unwrap_or(12);
+    forecast_runs::insert_run(&txn, id, trigger, horizon, Utc::now()).await?;
     txn.commit().await?;
     Ok(id)
-}
-
-fn json(db: &Db, value: serde_json::Value) -> Value {
-    if db.is_sqlite() {
-        Value::from(value.to_string())
-    } else {
-        Value::Json(Some(Box::new(value)))
-    }
 }
 
 /// Forecasts every series and stores the results under `run_id`.
@@ -143,6 +124,7 @@ pub async fn execute_run(
         errors: Vec::new(),
     };
     let mut relative = Vec::new();
+    let mut stored_series = Vec::new();
     for s in series {
         let units = s.units.clone();
         let result = tokio::task::spawn_blocking(move || {
@@ -183,22 +165,13 @@ pub async fn execute_run(
             last_week,
             forecast,
         };
-        let txn = db.begin().await?;
-        txn.execute(stmt(
-            db.backend(),
-            "INSERT INTO \"report\".forecast_series (id, run_id, dealer_id, variant_id, history_weeks, model, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                Uuid::now_v7().into(),
-                run_id.into(),
-                s.dealer_id.into(),
-                s.variant_id.into(),
-                i32::try_from(s.units.len()).unwrap_or(i32::MAX).into(),
-                model.into(),
-                json(db, serde_json::to_value(&stored)?),
-            ],
-        ))
-        .await?;
-        txn.commit().await?;
+        stored_series.push(SeriesRow {
+            variant_id: s.variant_id,
+            dealer_id: s.dealer_id,
+            history_weeks: i32::try_from(s.units.len()).unwrap_or(i32::MAX),
+            model,
+            result: serde_json::to_value(&stored)?,
+        });
     }
     if !relative.is_empty() {
         summary.mean_relative_mase = Some(relative.iter().sum::<f64>() / relative.len() as f64);
@@ -208,19 +181,19 @@ pub async fn execute_run(
     } else {
         "finished"
     };
+    // The run's series and its outcome commit together: a run is whole or still running.
     let txn = db.begin().await?;
-    txn.execute(stmt(
-        db.backend(),
-        "UPDATE \"report\".forecast_runs SET status = ?, series_count = ?, duration_ms = ?, summary = ?, finished_at = ? WHERE id = ?",
-        vec![
-            status.into(),
-            i32::try_from(summary.series).unwrap_or(i32::MAX).into(),
-            i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX).into(),
-            json(db, serde_json::to_value(&summary)?),
-            Utc::now().into(),
-            run_id.into(),
-        ],
-    ))
+    for row in &stored_series {
+        forecast_runs::insert_series(&txn, run_id, row).await?;
+    }
+    forecast_runs::finish_run(
+        &txn,
+        run_id,
+        status,
+        i32::try_from(summary.series).unwrap_or(i32::MAX),
+        i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        &serde_json::to_value(&summary)?,
+    )
     .await?;
     txn.commit().await?;
     Ok(summary)
@@ -229,16 +202,8 @@ pub async fn execute_run(
 /// Marks a run failed (its task returned an error).
 pub async fn fail_run(db: &Db, run_id: Uuid, error: &str) -> anyhow::Result<()> {
     let txn = db.begin().await?;
-    txn.execute(stmt(
-        db.backend(),
-        "UPDATE \"report\".forecast_runs SET status = 'failed', summary = ?, finished_at = ? WHERE id = ?",
-        vec![
-            json(db, serde_json::json!({ "error": error })),
-            Utc::now().into(),
-            run_id.into(),
-        ],
-    ))
-    .await?;
+    let summary = serde_json::json!({ "error": error });
+    forecast_runs::finish_run(&txn, run_id, "failed", 0, 0, &summary).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -290,5 +255,60 @@ pub async fn nightly(
         if let Err(error) = start_run(db.clone(), store.clone(), "nightly", 12).await {
             tracing::warn!(?error, "nightly forecast run could not start");
         }
+    }
+}
+
+/// A run with the series the caller may see (all, or one dealer's).
+pub struct RunDetail {
+    pub run: RunRow,
+    /// Each series with its variant's name.
+    pub series: Vec<(SeriesRow, String)>,
+}
+
+async fn detail(
+    db: &Db,
+    store: &dyn ReportStore,
+    run: RunRow,
+    dealer: Option<Uuid>,
+) -> anyhow::Result<RunDetail> {
+    let series = forecast_runs::series(db, run.id, dealer).await?;
+    let names = super::labels::label_ids(
+        store,
+        Directory::Variants,
+        series.iter().map(|s| s.variant_id),
+    )
+    .await?;
+    let series = series
+        .into_iter()
+        .map(|s| {
+            let name = names.get(&s.variant_id).cloned().unwrap_or_default();
+            (s, name)
+        })
+        .collect();
+    Ok(RunDetail { run, series })
+}
+
+/// One run, if it exists.
+pub async fn run_detail(
+    db: &Db,
+    store: &dyn ReportStore,
+    id: Uuid,
+    dealer: Option<Uuid>,
+) -> anyhow::Result<Option<RunDetail>> {
+    match forecast_runs::run(db, id).await? {
+        Some(run) => Ok(Some(detail(db, store, run, dealer).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The latest finished run, if any.
+pub async fn latest_detail(
+    db: &Db,
+    store: &dyn ReportStore,
+    dealer: Option<Uuid>,
+) -> anyhow::Result<Option<RunDetail>> {
+    match forecast_runs::latest_finished(db).await? {
+        Some(run) => Ok(Some(detail(db, store, run, dealer).await?)),
+        None => Ok(None),
     }
 }

@@ -3,6 +3,7 @@
 //! [`contract`] both pass, and the queue of facts between the event handlers and the store.
 
 pub mod contract;
+pub mod forecast_runs;
 pub mod mongo;
 pub mod queue;
 pub mod sql;
