@@ -9,7 +9,7 @@ use kernel::{
     pagination::{ListParams, Page},
     ApiError, ApiResult,
 };
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter};
+use sea_orm::Order;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -89,22 +89,13 @@ pub async fn list(
     filter: web::Query<DeliveryFilter>,
 ) -> ApiResult<HttpResponse> {
     use deliveries::Column as C;
-    let mut select = deliveries::Entity::find();
-    if let Some(status) = filter.status {
-        select = select.filter(C::Status.eq(status.as_str()));
-    }
-    if let Some(channel) = filter.channel {
-        select = select.filter(C::Channel.eq(channel.as_str()));
-    }
-    if let Some(event) = &filter.event {
-        select = select.filter(C::EventName.eq(event.as_str()));
-    }
-    if let Some(event_id) = &filter.event_id {
-        select = select.filter(C::EventId.eq(event_id.as_str()));
-    }
-    if let Some(recipient) = &filter.recipient {
-        select = select.filter(C::Recipient.eq(recipient.as_str()));
-    }
+    let select = deliveries::filtered(
+        filter.status.map(|s| s.as_str()),
+        filter.channel.map(|c| c.as_str()),
+        filter.event.as_deref(),
+        filter.event_id.as_deref(),
+        filter.recipient.as_deref(),
+    );
     let sortable = [("createdAt", C::CreatedAt)];
     let page = query
         .fetch(
@@ -137,26 +128,7 @@ pub async fn resend(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse
     let delivery = deliveries::find(state.db.conn(), *id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such delivery"))?;
-    let status: DeliveryStatus = delivery
-        .status
-        .parse()
-        .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
-    if delivery.channel == Channel::InApp.as_str() {
-        return Err(ApiError::conflict(
-            "in-app messages are in the inbox already",
-        ));
-    }
-    if !status.can_resend() {
-        return Err(ApiError::illegal_transition(
-            status.as_str(),
-            "resend",
-            Vec::new(),
-        ));
-    }
-    let txn = state.db.begin().await?;
-    deliveries::requeue(&*txn, *id).await?;
-    txn.commit().await?;
-    state.wake.notify_one();
+    crate::app::dispatch::resend(&state, &delivery).await?;
     let delivery = deliveries::find(state.db.conn(), *id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such delivery"))?;

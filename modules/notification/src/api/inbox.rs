@@ -105,9 +105,7 @@ pub struct MarkedAll {
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notification", security(("bearer" = [])),
     responses((status = 200, body = MarkedAll)))]
 pub async fn read_all(state: State, caller: Caller) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let marked = inbox::mark_all_read(&*txn, caller.subject).await?;
-    txn.commit().await?;
+    let marked = crate::app::inbox::mark_all_read(&state.db, caller.subject).await?;
     Ok(HttpResponse::Ok().json(MarkedAll { marked }))
 }
 
@@ -119,9 +117,7 @@ async fn respond(state: &State, caller: &Caller, id: Uuid) -> ApiResult<HttpResp
 }
 
 async fn mark(state: State, caller: Caller, id: Uuid, read: bool) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let found = inbox::mark(&*txn, caller.subject, id, read).await?;
-    txn.commit().await?;
+    let found = crate::app::inbox::mark(&state.db, caller.subject, id, read).await?;
     if !found {
         return Err(ApiError::not_found("no such notification"));
     }
@@ -146,9 +142,7 @@ pub async fn unread(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiRes
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/archive", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn archive(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let found = inbox::archive(&*txn, caller.subject, *id).await?;
-    txn.commit().await?;
+    let found = crate::app::inbox::archive(&state.db, caller.subject, *id).await?;
     if !found {
         return Err(ApiError::not_found("no such notification"));
     }

@@ -4,7 +4,6 @@
 use super::State;
 use crate::app::templates::{self as app, TemplateProblem};
 use crate::domain::{defaults::TemplateParts, rendering::allowed_variables, Channel};
-use crate::store::templates as store;
 use actix_web::{web, HttpResponse};
 use kernel::{error::FieldError, ApiError, ApiResult, Caller};
 use serde::{Deserialize, Serialize};
@@ -164,9 +163,8 @@ pub async fn put(
     body: web::Json<TemplateInput>,
 ) -> ApiResult<HttpResponse> {
     let (event, channel, locale) = slot_key(&path)?;
-    let txn = state.db.begin().await?;
     app::save(
-        &*txn,
+        &state.db,
         &event,
         channel,
         &locale,
@@ -174,7 +172,6 @@ pub async fn put(
         caller.subject,
     )
     .await?;
-    txn.commit().await?;
     respond(&state, &event, channel, &locale).await
 }
 
@@ -187,9 +184,7 @@ pub async fn delete(
     path: web::Path<(String, String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (event, channel, locale) = slot_key(&path)?;
-    let txn = state.db.begin().await?;
-    let existed = store::delete(&*txn, &event, channel, &locale).await?;
-    txn.commit().await?;
+    let existed = app::remove_override(&state.db, &event, channel, &locale).await?;
     if !existed {
         return Err(ApiError::not_found("this template has no override"));
     }

@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod dispatch;
 pub mod fanout;
+pub mod inbox;
 pub mod templates;
 
 use crate::channels::Providers;

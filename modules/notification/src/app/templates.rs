@@ -103,7 +103,7 @@ pub async fn all_slots(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Slot>> {
 
 /// Saves an override after checking that it compiles and uses only the event's variables.
 pub async fn save(
-    db: &impl ConnectionTrait,
+    db: &kernel::Db,
     event: &str,
     channel: Channel,
     locale: &str,
@@ -118,8 +118,23 @@ pub async fn save(
         }]));
     }
     rendering::check(event, parts).map_err(TemplateProblem::Invalid)?;
-    templates::upsert(db, event, channel, locale, parts, by).await?;
+    let txn = db.begin().await?;
+    templates::upsert(&*txn, event, channel, locale, parts, by).await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// Removes an override (the shipped template applies again); whether there was one.
+pub async fn remove_override(
+    db: &kernel::Db,
+    event: &str,
+    channel: Channel,
+    locale: &str,
+) -> Result<bool, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let existed = templates::delete(&*txn, event, channel, locale).await?;
+    txn.commit().await?;
+    Ok(existed)
 }
 
 /// Renders `parts` (or the effective template) with `payload` (or the event's sample).

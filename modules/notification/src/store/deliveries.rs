@@ -212,3 +212,27 @@ pub async fn forget_recipient(db: &impl ConnectionTrait, recipient: &str) -> Res
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// The ledger narrowed by any of status, channel, event name, event id and recipient.
+pub fn filtered(
+    status: Option<&str>,
+    channel: Option<&str>,
+    event: Option<&str>,
+    event_id: Option<&str>,
+    recipient: Option<&str>,
+) -> sea_orm::Select<Entity> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut select = Entity::find();
+    for (column, value) in [
+        (Column::Status, status),
+        (Column::Channel, channel),
+        (Column::EventName, event),
+        (Column::EventId, event_id),
+        (Column::Recipient, recipient),
+    ] {
+        if let Some(value) = value {
+            select = select.filter(column.eq(value));
+        }
+    }
+    select
+}
