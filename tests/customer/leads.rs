@@ -244,10 +244,11 @@ async fn a_delivery_wins_the_lead_and_dealer_events_fill_the_timeline() {
         quotation["summary"],
         "Quotation QT-TEST-1 sent, total 51234.50"
     );
-    // Newest first.
-    let times: Vec<&str> = items
+    // Newest first. Compared as instants: a time on a whole second is written without a fraction,
+    // so the strings alone do not sort.
+    let times: Vec<chrono::DateTime<chrono::Utc>> = items
         .iter()
-        .map(|e| e["occurredAt"].as_str().unwrap())
+        .map(|e| e["occurredAt"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
 }
