@@ -46,6 +46,28 @@ impl Role {
     }
 }
 
+/// The role sets access rules are written with, named once for every module.
+pub mod roles {
+    use super::Role;
+
+    pub const ADMINS: &[Role] = &[Role::Admin];
+    /// The manufacturer's people.
+    pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
+    /// Everyone who works in the product (not service clients).
+    pub const PEOPLE: &[Role] = &[
+        Role::Admin,
+        Role::EvmStaff,
+        Role::DealerManager,
+        Role::DealerStaff,
+    ];
+    /// A dealer's people (and admins): who sells and serves customers.
+    pub const DEALER_PEOPLE: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
+    /// Who manages a dealer (and admins).
+    pub const DEALER_MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
+    /// The manufacturer's people and dealer managers.
+    pub const OEM_AND_MANAGERS: &[Role] = &[Role::Admin, Role::EvmStaff, Role::DealerManager];
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -110,11 +132,18 @@ impl Caller {
     /// 404 unless the caller may see a document of `dealer_id` owned by `staff_id`: dealer
     /// staff see only their own documents, managers and the OEM all of a dealer's.
     pub fn ensure_document_visible(&self, dealer_id: Uuid, staff_id: Uuid) -> Result<(), ApiError> {
-        self.ensure_dealer(dealer_id)?;
-        if self.role == Role::DealerStaff && staff_id != self.subject {
-            return Err(ApiError::not_found("no such resource"));
+        if self.can_see_document(dealer_id, staff_id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("no such resource"))
         }
-        Ok(())
+    }
+
+    /// Whether the caller may see a document of `dealer_id` owned by `staff_id` (see
+    /// [`Caller::ensure_document_visible`]).
+    pub fn can_see_document(&self, dealer_id: Uuid, staff_id: Uuid) -> bool {
+        self.can_access_dealer(dealer_id)
+            && (self.role != Role::DealerStaff || staff_id == self.subject)
     }
 
     /// Whether the caller sees every document of a dealer (not only the ones they own).

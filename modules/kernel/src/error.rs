@@ -7,6 +7,8 @@ use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 
+pub use crate::rules::ErrorCode;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,22 +50,22 @@ impl ErrorKind {
     }
 
     /// Stable machine-readable code, also the last segment of the problem `type`.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Self::BadRequest => "bad_request",
-            Self::Unauthorized => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::Conflict => "conflict",
-            Self::PreconditionFailed => "precondition_failed",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::Validation => "validation_failed",
-            Self::TooManyRequests => "too_many_requests",
-            Self::BadGateway => "bad_gateway",
-            Self::ServiceUnavailable => "service_unavailable",
-            Self::Internal => "internal_error",
+            Self::BadRequest => ErrorCode::BadRequest,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Conflict => ErrorCode::Conflict,
+            Self::PreconditionFailed => ErrorCode::PreconditionFailed,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::Validation => ErrorCode::ValidationFailed,
+            Self::TooManyRequests => ErrorCode::TooManyRequests,
+            Self::BadGateway => ErrorCode::BadGateway,
+            Self::ServiceUnavailable => ErrorCode::ServiceUnavailable,
+            Self::Internal => ErrorCode::InternalError,
         }
     }
 }
@@ -96,7 +98,7 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    pub code: String,
+    pub code: ErrorCode,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,7 +120,7 @@ struct Extras {
 
 pub struct ApiError {
     kind: ErrorKind,
-    code: Option<&'static str>,
+    code: Option<ErrorCode>,
     detail: Option<String>,
     errors: Vec<FieldError>,
     /// Rarely present, so boxed: keeps `Result<_, ApiError>` small.
@@ -176,7 +178,7 @@ impl ApiError {
     /// 409 for a state machine refusing a transition; names the allowed ones.
     pub fn illegal_transition(from: &str, action: &str, allowed: Vec<String>) -> Self {
         let mut error = Self::conflict(format!("cannot {action} while {from}"));
-        error.code = Some("illegal_transition");
+        error.code = Some(ErrorCode::IllegalTransition);
         error.extras = Some(Box::new(Extras {
             allowed: Some(allowed),
             existing_id: None,
@@ -204,7 +206,7 @@ impl ApiError {
     }
 
     /// Overrides the machine-readable code (e.g. `duplicate_email`).
-    pub fn with_code(mut self, code: &'static str) -> Self {
+    pub fn with_code(mut self, code: ErrorCode) -> Self {
         self.code = Some(code);
         self
     }
@@ -212,7 +214,7 @@ impl ApiError {
     /// 409 for a duplicate, naming the resource that already exists.
     pub fn duplicate(detail: impl Into<String>, existing_id: impl ToString) -> Self {
         let mut error = Self::conflict(detail);
-        error.code = Some("duplicate");
+        error.code = Some(ErrorCode::Duplicate);
         error.extras = Some(Box::new(Extras {
             allowed: None,
             existing_id: Some(existing_id.to_string()),
@@ -229,12 +231,15 @@ impl ApiError {
         let status = self.kind.status();
         let context = crate::http::request_context();
         Problem {
-            type_: format!("https://evdms.dev/problems/{}", code.replace('_', "-")),
+            type_: format!(
+                "https://evdms.dev/problems/{}",
+                code.as_str().replace('_', "-")
+            ),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: self.detail.clone(),
             instance: context.as_ref().map(|c| c.path.clone()),
-            code: code.to_owned(),
+            code,
             errors: self.errors.clone(),
             request_id: context.map(|c| c.request_id),
             allowed: self.extras.as_ref().and_then(|e| e.allowed.clone()),
@@ -260,8 +265,8 @@ impl fmt::Debug for ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.detail {
-            Some(detail) => write!(f, "{}: {detail}", self.kind.code()),
-            None => write!(f, "{}", self.kind.code()),
+            Some(detail) => write!(f, "{}: {detail}", self.kind.code().as_str()),
+            None => write!(f, "{}", self.kind.code().as_str()),
         }
     }
 }
@@ -292,18 +297,10 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// Constraint violations become 409 `duplicate` / 422 `reference`, as in [`DomainError`].
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
-        match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                Self::conflict("a resource with the same unique value already exists")
-                    .with_code("duplicate")
-            }
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Self::invalid_field("reference", "refers to a resource that does not exist")
-            }
-            _ => Self::internal(anyhow::Error::new(error)),
-        }
+        crate::rules::DomainError::from(error).into()
     }
 }
 

@@ -283,7 +283,7 @@ async fn claim(
         .await?
         .ok_or_else(|| {
             ApiError::conflict("the Idempotency-Key changed hands; retry")
-                .with_code("idempotency_conflict")
+                .with_code(crate::error::ErrorCode::IdempotencyConflict)
         })?;
     let stored_hash: String = row.try_get("", "request_hash")?;
     if stored_hash != request_hash {
@@ -291,13 +291,13 @@ async fn claim(
             crate::error::ErrorKind::Validation,
             "this Idempotency-Key was used with a different request",
         )
-        .with_code("idempotency_key_reused"));
+        .with_code(crate::error::ErrorCode::IdempotencyKeyReused));
     }
     let status: String = row.try_get("", "status")?;
     if status != "completed" {
         return Err(
             ApiError::conflict("a request with this Idempotency-Key is still in progress")
-                .with_code("idempotency_in_flight"),
+                .with_code(crate::error::ErrorCode::IdempotencyInFlight),
         );
     }
     let response_status: i32 = row.try_get("", "response_status")?;

@@ -30,9 +30,8 @@ impl RateLimiter {
             .await
             .map_err(ApiError::internal)?;
         if count > limit {
-            return Err(
-                ApiError::too_many_requests(left.as_secs().max(1)).with_code("rate_limited")
-            );
+            return Err(ApiError::too_many_requests(left.as_secs().max(1))
+                .with_code(crate::error::ErrorCode::RateLimited));
         }
         Ok(())
     }

@@ -253,7 +253,7 @@ pub fn stale(from_header: bool) -> ApiError {
         ApiError::precondition_failed("the resource changed since it was read")
     } else {
         ApiError::conflict("the resource changed since it was read (stale version)")
-            .with_code("stale_version")
+            .with_code(kernel::error::ErrorCode::StaleVersion)
     }
 }
 

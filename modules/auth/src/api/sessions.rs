@@ -20,7 +20,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid email or password").with_code("invalid_credentials")
+    ApiError::unauthorized("invalid email or password")
+        .with_code(kernel::error::ErrorCode::InvalidCredentials)
 }
 
 /// Creates a session with its first refresh token and signs the access token.
@@ -174,8 +175,10 @@ pub async fn refresh(
     req: HttpRequest,
     body: ValidJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let rejected =
-        || ApiError::unauthorized("invalid refresh token").with_code("invalid_refresh_token");
+    let rejected = || {
+        ApiError::unauthorized("invalid refresh token")
+            .with_code(kernel::error::ErrorCode::InvalidRefreshToken)
+    };
     let hash = hash_secret(&body.refresh_token);
     let txn = state.db.begin().await?;
     let token = refresh_tokens::find_by_hash(&*txn, &hash)
@@ -311,7 +314,7 @@ pub async fn client_credentials(
     if body.grant_type != "client_credentials" {
         return Err(
             ApiError::bad_request("unsupported grant_type (only client_credentials)")
-                .with_code("unsupported_grant_type"),
+                .with_code(kernel::error::ErrorCode::UnsupportedGrantType),
         );
     }
     let (client_id, secret) = match (body.client_id, body.client_secret, basic_credentials(&req)) {
@@ -319,11 +322,13 @@ pub async fn client_credentials(
         (_, _, Some(pair)) => pair,
         _ => {
             return Err(ApiError::unauthorized("client credentials are required")
-                .with_code("invalid_client"))
+                .with_code(kernel::error::ErrorCode::InvalidClient))
         }
     };
-    let invalid =
-        || ApiError::unauthorized("invalid client credentials").with_code("invalid_client");
+    let invalid = || {
+        ApiError::unauthorized("invalid client credentials")
+            .with_code(kernel::error::ErrorCode::InvalidClient)
+    };
     let client = service_clients::Entity::find()
         .filter(service_clients::Column::ClientId.eq(client_id.as_str()))
         .one(state.db.conn())
@@ -348,7 +353,7 @@ pub async fn client_credentials(
                 return Err(ApiError::bad_request(format!(
                     "scope `{extra}` is not granted to this client"
                 ))
-                .with_code("invalid_scope"));
+                .with_code(kernel::error::ErrorCode::InvalidScope));
             }
             asked
         }

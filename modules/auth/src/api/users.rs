@@ -190,7 +190,7 @@ pub async fn create(
         .is_some()
     {
         return Err(ApiError::conflict("a user with this email already exists")
-            .with_code("duplicate_email"));
+            .with_code(kernel::error::ErrorCode::DuplicateEmail));
     }
     let hash = state.hasher.hash(SecretString::from(body.password)).await?;
     let user = insert_user(
@@ -244,7 +244,8 @@ pub(crate) async fn insert_user(
     .await
     .map_err(|e| match ApiError::from(e) {
         duplicate if duplicate.kind() == kernel::error::ErrorKind::Conflict => {
-            ApiError::conflict("a user with this email already exists").with_code("duplicate_email")
+            ApiError::conflict("a user with this email already exists")
+                .with_code(kernel::error::ErrorCode::DuplicateEmail)
         }
         other => other,
     })?;

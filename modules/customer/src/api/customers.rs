@@ -341,16 +341,15 @@ pub async fn update(
     let body = body.into_inner();
     let customer = visible(state.db.conn(), &caller, *id).await?;
     if customer.status != "active" {
-        return Err(
-            ApiError::conflict("an erased customer cannot be changed").with_code("customer_erased")
-        );
+        return Err(ApiError::conflict("an erased customer cannot be changed")
+            .with_code(kernel::error::ErrorCode::CustomerErased));
     }
     if customer.version != body.version {
         return Err(ApiError::conflict(format!(
             "stale version {}; the customer is at version {}",
             body.version, customer.version
         ))
-        .with_code("stale_version"));
+        .with_code(kernel::error::ErrorCode::StaleVersion));
     }
     let contact = parse_contact(body.phone.as_deref(), body.email.as_deref())?;
     ensure_unique(
@@ -414,7 +413,7 @@ pub async fn update(
     if changed != 1 {
         return Err(
             ApiError::conflict("the customer changed while this request ran; reload it")
-                .with_code("stale_version"),
+                .with_code(kernel::error::ErrorCode::StaleVersion),
         );
     }
     let updated = visible(&*txn, &caller, *id).await?;

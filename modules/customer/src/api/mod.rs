@@ -11,7 +11,7 @@ pub mod timeline;
 
 use crate::timeline::TimelineStore;
 use actix_web::web;
-use kernel::{Access, ApiError, Db, Role, RouteTable};
+use kernel::{Access, ApiError, Db, RouteTable};
 use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -27,8 +27,7 @@ pub type State = web::Data<Services>;
 /// Who reads and works with customer data: the dealer's people (their own dealer only; staff
 /// what is assigned to them) and admins. The OEM sees customers only in aggregate, through
 /// reports.
-pub const DEALER_PEOPLE: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
-pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
+pub use kernel::auth::roles::{DEALER_MANAGERS as MANAGERS, DEALER_PEOPLE};
 
 /// A row the caller may see by `check`, or 404: another dealer's row is not revealed.
 pub async fn find_visible<E>(

@@ -152,9 +152,8 @@ pub const ERASED_NAME: &str = "Erased customer";
 pub async fn erase(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let customer = visible(state.db.conn(), &caller, *id).await?;
     if customer.status == "erased" {
-        return Err(
-            ApiError::conflict("the customer is already erased").with_code("customer_erased")
-        );
+        return Err(ApiError::conflict("the customer is already erased")
+            .with_code(kernel::error::ErrorCode::CustomerErased));
     }
     let now = chrono::Utc::now();
     let none = || Expr::value(Option::<String>::None);
@@ -187,9 +186,8 @@ pub async fn erase(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResu
         .await?
         .rows_affected;
     if erased != 1 {
-        return Err(
-            ApiError::conflict("the customer is already erased").with_code("customer_erased")
-        );
+        return Err(ApiError::conflict("the customer is already erased")
+            .with_code(kernel::error::ErrorCode::CustomerErased));
     }
     leads::Entity::update_many()
         .col_expr(leads::Column::Notes, none())

@@ -240,7 +240,7 @@ pub async fn create(
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
                 "the vehicle or the customer is already booked for part of this time",
             )
-            .with_code("slot_taken"),
+            .with_code(kernel::error::ErrorCode::SlotTaken),
             _ => error.into(),
         });
     }
@@ -422,9 +422,8 @@ pub async fn feedback(
         .await?
         .rows_affected;
     if rated != 1 {
-        return Err(
-            ApiError::conflict("this test drive has already been rated").with_code("already_rated")
-        );
+        return Err(ApiError::conflict("this test drive has already been rated")
+            .with_code(kernel::error::ErrorCode::AlreadyRated));
     }
     txn.commit().await?;
     Ok(HttpResponse::Ok().json(TestDriveDto::from(

@@ -12,17 +12,11 @@ use kernel::{Access, Db, Role, RouteTable};
 
 pub type State = web::Data<Db>;
 
-/// Everyone who may read dealer data (dealer roles: their own dealer only).
-pub const READERS: &[Role] = &[
-    Role::Admin,
-    Role::EvmStaff,
-    Role::DealerManager,
-    Role::DealerStaff,
-];
-/// Who sells: quotations, orders, payments (the OEM has no part in retail sales).
-pub const SELLERS: &[Role] = &[Role::Admin, Role::DealerManager, Role::DealerStaff];
-pub const MANAGERS: &[Role] = &[Role::Admin, Role::DealerManager];
-pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
+/// Everyone may read dealer data (dealer roles: their own dealer only); a dealer's people sell
+/// (quotations, orders, payments: the OEM has no part in retail sales).
+pub use kernel::auth::roles::{
+    DEALER_MANAGERS as MANAGERS, DEALER_PEOPLE as SELLERS, OEM, PEOPLE as READERS,
+};
 
 pub fn routes(r: &mut RouteTable, db: State) {
     use Access::Roles;

@@ -528,7 +528,7 @@ async fn reserve(
         )),
         None => ApiError::conflict("no unit of this variant and colour is in stock"),
     }
-    .with_code("out_of_stock"))
+    .with_code(kernel::error::ErrorCode::OutOfStock))
 }
 
 /// Raises `dealer.stock_low` when the sellable count of a variant × colour reaches the threshold.
@@ -661,7 +661,7 @@ pub async fn cancel(
     if order.paid_total > 0 {
         return Err(
             ApiError::illegal_transition(&order.status, "cancel", vec![])
-                .with_code("payments_received"),
+                .with_code(kernel::error::ErrorCode::PaymentsReceived),
         );
     }
     let mut txn = db.begin().await?;

@@ -53,7 +53,7 @@ pub async fn price_vehicle(
             "dealer {} is {}: no new sales",
             spec.dealer.code, spec.dealer.status
         ))
-        .with_code("dealer_not_active"));
+        .with_code(kernel::error::ErrorCode::DealerNotActive));
     }
     let customer = known_customers::Entity::find_by_id(spec.customer_id)
         .one(db)
@@ -454,7 +454,7 @@ pub async fn convert(
             "dealer {} is {}: no new sales",
             dealer.code, dealer.status
         ))
-        .with_code("dealer_not_active"));
+        .with_code(kernel::error::ErrorCode::DealerNotActive));
     }
     let breakdown: pricing::Breakdown =
         serde_json::from_value(q.breakdown.clone()).map_err(ApiError::internal)?;

@@ -54,7 +54,8 @@ pub async fn draft_contract(
     .await
     .map_err(|e| match ApiError::from(e) {
         dup if dup.kind() == kernel::error::ErrorKind::Conflict => {
-            ApiError::conflict("this order already has a contract").with_code("contract_exists")
+            ApiError::conflict("this order already has a contract")
+                .with_code(kernel::error::ErrorCode::ContractExists)
         }
         other => other,
     })?;
@@ -76,7 +77,8 @@ pub async fn sign(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<H
         .one(&*txn)
         .await?
         .ok_or_else(|| {
-            ApiError::conflict("draft the contract before signing it").with_code("no_contract")
+            ApiError::conflict("draft the contract before signing it")
+                .with_code(kernel::error::ErrorCode::NoContract)
         })?;
     sale_contracts::Entity::update_many()
         .col_expr(sale_contracts::Column::Status, Expr::value("signed"))

@@ -138,7 +138,7 @@ pub async fn create_contract(
             "overlaps active contract {} ({} – {})",
             existing.number, existing.starts_on, existing.ends_on
         ))
-        .with_code("overlapping_contract"));
+        .with_code(kernel::error::ErrorCode::OverlappingContract));
     }
     let id = Uuid::now_v7();
     let contract = dealer_contracts::ActiveModel {

@@ -14,17 +14,10 @@ use uuid::Uuid;
 
 pub type State = web::Data<Db>;
 
-/// OEM staff: manage the catalog, stock, orders and invoices.
-pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
-/// Anyone who may read dealer-side manufacturer data (each dealer only its own).
-pub const OEM_AND_DEALERS: &[Role] = &[
-    Role::Admin,
-    Role::EvmStaff,
-    Role::DealerManager,
-    Role::DealerStaff,
-];
-/// Who may place and receive dealer orders and pay invoices.
-pub const OEM_AND_MANAGERS: &[Role] = &[Role::Admin, Role::EvmStaff, Role::DealerManager];
+/// OEM staff manage the catalog, stock, orders and invoices; anyone in the product may read
+/// dealer-side manufacturer data (each dealer only its own); OEM and dealer managers place and
+/// receive dealer orders and pay invoices.
+pub use kernel::auth::roles::{OEM, OEM_AND_MANAGERS, PEOPLE as OEM_AND_DEALERS};
 
 pub fn is_oem(caller: &Caller) -> bool {
     caller.has_role(OEM)

@@ -178,7 +178,7 @@ pub async fn place(
         return Err(ApiError::conflict(
             "your dealer has no contract in force with the manufacturer",
         )
-        .with_code("no_contract"));
+        .with_code(kernel::error::ErrorCode::NoContract));
     }
     let mut priced = Vec::new();
     for (i, line) in body.lines.iter().enumerate() {
@@ -317,7 +317,8 @@ pub async fn approve(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
     let contract = finance::active_contract(&*txn, order.dealer_id)
         .await?
         .ok_or_else(|| {
-            ApiError::conflict("the dealer has no contract in force").with_code("no_contract")
+            ApiError::conflict("the dealer has no contract in force")
+                .with_code(kernel::error::ErrorCode::NoContract)
         })?;
     if !db.is_sqlite() {
         // Serialises approvals of one dealer, so two cannot both fit under the same limit.
@@ -335,7 +336,7 @@ pub async fn approve(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResul
             contract.credit_limit,
             used
         ))
-        .with_code("credit_limit_exceeded"));
+        .with_code(kernel::error::ErrorCode::CreditLimitExceeded));
     }
     orders::advance(&txn, &order, status, next, None).await?;
     let event = events::DealerOrderApproved {
@@ -450,7 +451,7 @@ pub async fn allocate(
             return Err(ApiError::conflict(format!(
                 "VIN {vin} is no longer in the warehouse (allocated to another order?)"
             ))
-            .with_code("vin_unavailable"));
+            .with_code(kernel::error::ErrorCode::VinUnavailable));
         }
         stock::record_move(
             &txn,
@@ -573,7 +574,7 @@ async fn oldest_units(
                 line.variant_id,
                 line.colour_id
             ))
-            .with_code("insufficient_stock"));
+            .with_code(kernel::error::ErrorCode::InsufficientStock));
         }
         out.extend(units.into_iter().map(|u| (u.vin, line.clone())));
     }

@@ -179,7 +179,7 @@ async fn apply(txn: &mut WriteTxn, payment: &dealer_payments::Model) -> Result<(
     if applied != 1 {
         return Err(
             ApiError::conflict("the payment exceeds what is outstanding on the invoice")
-                .with_code("overpayment"),
+                .with_code(kernel::error::ErrorCode::Overpayment),
         );
     }
     let invoice = dealer_invoices::Entity::find_by_id(payment.invoice_id)

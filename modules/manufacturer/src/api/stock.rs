@@ -194,7 +194,7 @@ pub async fn add_units(
         .map_err(|e| match ApiError::from(e) {
             dup if dup.kind() == kernel::error::ErrorKind::Conflict => {
                 ApiError::conflict(format!("VIN {vin} is already in stock"))
-                    .with_code("duplicate_vin")
+                    .with_code(kernel::error::ErrorCode::DuplicateVin)
             }
             other => other,
         })?;

@@ -13,20 +13,13 @@ pub mod targets;
 
 use crate::app::Reports;
 use actix_web::web;
-use kernel::{Access, Role, RouteTable};
+use kernel::{Access, RouteTable};
 
 pub type State = web::Data<Reports>;
 
-/// Everyone with figures: the OEM and admins network-wide, dealer people within their dealer.
-pub const PEOPLE: &[Role] = &[
-    Role::Admin,
-    Role::EvmStaff,
-    Role::DealerManager,
-    Role::DealerStaff,
-];
-/// Dealer-level figures (debts to the OEM, targets, forecasts): not for dealer staff.
-pub const MANAGERS_AND_OEM: &[Role] = &[Role::Admin, Role::EvmStaff, Role::DealerManager];
-pub const OEM: &[Role] = &[Role::Admin, Role::EvmStaff];
+/// Everyone with figures (the OEM and admins network-wide, dealer people within their dealer);
+/// dealer-level figures (debts to the OEM, targets, forecasts) are not for dealer staff.
+pub use kernel::auth::roles::{OEM, OEM_AND_MANAGERS as MANAGERS_AND_OEM, PEOPLE};
 
 pub fn routes(r: &mut RouteTable, state: State) {
     use Access::Roles;

@@ -1,0 +1,181 @@
+//! Query helpers every module's `store/` uses: loading a row only when the caller may see it,
+//! and changing a row's status only while it is still the status that was read.
+
+use crate::rules::{DomainError, DomainResult};
+use sea_orm::{
+    sea_query::{Expr, SimpleExpr},
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait, QueryFilter,
+    UpdateMany, Value,
+};
+use uuid::Uuid;
+
+/// The row `id` if `visible` says the caller may see it; otherwise `NotFound(noun)`, the same
+/// answer as for a row that does not exist, so another dealer's rows are never revealed.
+pub async fn find_visible<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    noun: &'static str,
+    visible: impl FnOnce(&E::Model) -> bool,
+) -> DomainResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|row| visible(row))
+        .ok_or(DomainError::NotFound(noun))
+}
+
+/// An entity whose rows move through a lifecycle with optimistic versioning: an `id`, a
+/// `status`, a `version` bumped on every change and an `updated_at`.
+pub trait Tracked: EntityTrait {
+    /// How messages name a row ("test drive").
+    const NOUN: &'static str;
+    fn id_column() -> Self::Column;
+    fn status_column() -> Self::Column;
+    fn version_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+}
+
+/// Moves one row from the status that was read to the next one, with any other columns set in
+/// the same statement. If another request moved the row first, nothing is written and the
+/// answer is 409 `concurrent_change`: of two racing requests, exactly one wins.
+#[must_use = "a status change does nothing until executed"]
+pub struct StatusChange<E: Tracked> {
+    update: UpdateMany<E>,
+}
+
+impl<E: Tracked> StatusChange<E> {
+    pub fn new(id: Uuid, from: impl Into<Value>, to: impl Into<Value>) -> Self {
+        let update = E::update_many()
+            .col_expr(E::status_column(), Expr::value(to))
+            .col_expr(E::updated_at_column(), Expr::value(chrono::Utc::now()))
+            .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+            .filter(E::id_column().eq(id))
+            .filter(E::status_column().eq(from));
+        Self { update }
+    }
+
+    /// Also sets `column` to `value`.
+    pub fn set(mut self, column: E::Column, value: impl Into<Value>) -> Self {
+        self.update = self.update.col_expr(column, Expr::value(value));
+        self
+    }
+
+    /// Also sets `column` to an expression (e.g. a counter plus one).
+    pub fn set_expr(mut self, column: E::Column, value: impl IntoSimpleExpr) -> Self {
+        let value: SimpleExpr = value.into_simple_expr();
+        self.update = self.update.col_expr(column, value);
+        self
+    }
+
+    pub async fn exec(self, db: &impl ConnectionTrait) -> DomainResult<()> {
+        let moved = self.update.exec(db).await?.rows_affected;
+        if moved == 1 {
+            Ok(())
+        } else {
+            Err(DomainError::changed_meanwhile(E::NOUN))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{entity::prelude::*, ConnectionTrait, Database, Set};
+
+    mod doors {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "doors")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub dealer_id: Uuid,
+            pub status: String,
+            pub note: Option<String>,
+            pub version: i32,
+            pub updated_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+
+        impl crate::store::Tracked for Entity {
+            const NOUN: &'static str = "door";
+            fn id_column() -> Column {
+                Column::Id
+            }
+            fn status_column() -> Column {
+                Column::Status
+            }
+            fn version_column() -> Column {
+                Column::Version
+            }
+            fn updated_at_column() -> Column {
+                Column::UpdatedAt
+            }
+        }
+    }
+
+    async fn one_door() -> (sea_orm::DatabaseConnection, Uuid, Uuid) {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared(
+            "CREATE TABLE doors (id TEXT PRIMARY KEY, dealer_id TEXT NOT NULL, status TEXT NOT NULL, \
+             note TEXT, version INTEGER NOT NULL, updated_at TEXT NOT NULL)",
+        )
+        .await
+        .unwrap();
+        let (id, dealer) = (Uuid::now_v7(), Uuid::now_v7());
+        doors::ActiveModel {
+            id: Set(id),
+            dealer_id: Set(dealer),
+            status: Set("closed".into()),
+            note: Set(None),
+            version: Set(1),
+            updated_at: Set(chrono::Utc::now()),
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        (db, id, dealer)
+    }
+
+    #[tokio::test]
+    async fn of_two_changes_from_the_same_status_one_wins() {
+        let (db, id, _) = one_door().await;
+        StatusChange::<doors::Entity>::new(id, "closed", "open")
+            .set(doors::Column::Note, "first")
+            .exec(&db)
+            .await
+            .unwrap();
+        let second = StatusChange::<doors::Entity>::new(id, "closed", "locked")
+            .exec(&db)
+            .await;
+        assert!(matches!(second, Err(DomainError::Conflict { .. })));
+        let row = doors::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.status.as_str(), row.version), ("open", 2));
+        assert_eq!(row.note.as_deref(), Some("first"));
+    }
+
+    #[tokio::test]
+    async fn a_row_the_caller_may_not_see_is_not_found() {
+        let (db, id, dealer) = one_door().await;
+        let found = find_visible::<doors::Entity>(&db, id, "door", |d| d.dealer_id == dealer).await;
+        assert!(found.is_ok());
+        let hidden =
+            find_visible::<doors::Entity>(&db, id, "door", |d| d.dealer_id != dealer).await;
+        assert!(matches!(hidden, Err(DomainError::NotFound("door"))));
+        let missing = find_visible::<doors::Entity>(&db, Uuid::now_v7(), "door", |_| true).await;
+        assert!(matches!(missing, Err(DomainError::NotFound("door"))));
+    }
+}
