@@ -22,6 +22,7 @@ pub mod store;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text_enum;
 pub mod tokens;
 pub mod validation;
 
