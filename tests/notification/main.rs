@@ -1,14 +1,18 @@
 //! The notification module end to end: events routed to the right people (and no others), the
 //! delivery ledger (exactly once under redelivery; retries through an SMTP outage), a real SMTP
-//! server receiving MIME mail, consent and erasure, the in-app inbox, and templates.
+//! server receiving MIME mail, consent and erasure, users' preferences and daily digest, SMS
+//! quiet hours, the in-app inbox, and templates.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod digest;
 mod email;
 mod inbox;
+mod preferences;
+mod quiet_hours;
 mod routing;
 mod sms;
 mod smtp_server;

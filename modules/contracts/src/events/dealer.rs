@@ -315,3 +315,18 @@ impl IntegrationEvent for SalesTargetSet {
         format!("{}:{}", self.dealer_id, self.period)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dealer_change_written_before_time_zones_still_reads() {
+        let old = serde_json::json!({
+            "dealerId": uuid::Uuid::nil(), "code": "DLR-A", "name": "A", "region": "South",
+            "city": "HCMC", "status": "active",
+        });
+        let event: DealerProfileChanged = serde_json::from_value(old).unwrap();
+        assert_eq!(event.time_zone, None);
+    }
+}
