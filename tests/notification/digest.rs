@@ -3,10 +3,8 @@
 //! id; runs racing each other, or run again, send nothing more.
 
 use super::{
-    await_deliveries, await_directory, common, deliveries, order_approved,
-    preferences::stock_low,
-    publish_as_module,
-    smtp_server::{self, SmtpServer},
+    await_deliveries, common, deliveries, order_approved, preferences::stock_low,
+    publish_as_module, seeded_app_with_smtp, smtp_server::SmtpServer,
 };
 use common::{eventually, problem, ADMIN, MANAGER_A};
 use contracts::seed::DEALER_A;
@@ -35,15 +33,9 @@ async fn run(app: &common::TestApp, admin: &str) -> Value {
 
 #[tokio::test]
 async fn digest_categories_are_mailed_once_in_one_daily_digest() {
-    if !smtp_server::available() {
+    let Some((smtp, app, admin)) = seeded_app_with_smtp().await else {
         return;
-    }
-    let smtp = SmtpServer::start().await;
-    let vars = SmtpServer::settings(smtp.port);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = common::spawn_seeded_app_with(&vars).await;
-    let admin = app.token(ADMIN).await;
-    await_directory(&app, &admin).await;
+    };
     let manager = app.token(MANAGER_A).await;
     let chosen: Value = app
         .put_as(

@@ -53,6 +53,35 @@ pub async fn await_deliveries(app: &TestApp, admin: &str, query: &str, count: us
     .await
 }
 
+/// Waits until the delivery of `event_id` on `channel` is sent and returns it.
+pub async fn await_sent(app: &TestApp, admin: &str, event_id: uuid::Uuid, channel: &str) -> Value {
+    eventually(&format!("the {channel} of {event_id} sent"), || async {
+        deliveries(
+            app,
+            admin,
+            &format!("eventId={event_id}&channel={channel}&status=sent"),
+        )
+        .await
+        .pop()
+    })
+    .await
+}
+
+/// A seeded app mailing through a fresh SMTP server, with the directory filled, and an admin
+/// token; `None` (the test skips) without aiosmtpd.
+pub async fn seeded_app_with_smtp() -> Option<(smtp_server::SmtpServer, TestApp, String)> {
+    if !smtp_server::available() {
+        return None;
+    }
+    let smtp = smtp_server::SmtpServer::start().await;
+    let vars = smtp_server::SmtpServer::settings(smtp.port);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = common::spawn_seeded_app_with(&vars).await;
+    let admin = app.token(common::ADMIN).await;
+    await_directory(&app, &admin).await;
+    Some((smtp, app, admin))
+}
+
 /// Waits until the six demo users are in the notification directory (each got a welcome mail)
 /// and every event the seed raised has been handled.
 pub async fn await_directory(app: &TestApp, admin: &str) {

@@ -3,8 +3,8 @@
 //! ledger row (email or in-app) while other people still get theirs.
 
 use super::{
-    await_deliveries, await_directory, common, deliveries, inbox_of, publish_as_module, recipients,
-    smtp_server::{self, SmtpServer},
+    await_deliveries, await_sent, common, inbox_of, publish_as_module, recipients,
+    seeded_app_with_smtp,
 };
 use common::{eventually, problem, ADMIN, MANAGER_A, MANAGER_B};
 use contracts::events::{dealer::DealerStockLow, manufacturer::InvoiceOverdue};
@@ -196,15 +196,9 @@ pub fn stock_low(in_stock: i64) -> DealerStockLow {
 
 #[tokio::test]
 async fn a_channel_turned_off_for_a_category_skips_that_user_only() {
-    if !smtp_server::available() {
+    let Some((smtp, app, admin)) = seeded_app_with_smtp().await else {
         return;
-    }
-    let smtp = SmtpServer::start().await;
-    let vars = SmtpServer::settings(smtp.port);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = common::spawn_seeded_app_with(&vars).await;
-    let admin = app.token(ADMIN).await;
-    await_directory(&app, &admin).await;
+    };
 
     // A second manager of dealer A.
     let second_email = "second.manager@dealer-a.evdms.dev";
@@ -253,16 +247,7 @@ async fn a_channel_turned_off_for_a_category_skips_that_user_only() {
         1,
         "the in-app item still arrives"
     );
-    let sent = eventually("the second manager's mail", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={low}&channel=email&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let sent = await_sent(&app, &admin, low, "email").await;
     let wanted = sent["providerMessageId"]
         .as_str()
         .unwrap()

@@ -3,7 +3,7 @@
 //! goes at once.
 
 use super::{
-    await_directory, common, deliveries,
+    await_directory, await_sent, common, deliveries,
     sms::{book_until_told, create_customer, start_provider, Stub},
 };
 use actix_web::web;
@@ -82,6 +82,27 @@ async fn set_dealer_zone(app: &common::TestApp, zone: &str) {
     .await;
 }
 
+/// An app with the SMS provider at `base` and quiet hours `start`–`end`, dealer A in Tokyo, and
+/// a test-drive booking of a new customer of dealer A: the app, an admin token, the event id.
+async fn booking_in_tokyo(
+    base: &str,
+    start: NaiveTime,
+    end: NaiveTime,
+) -> (common::TestApp, String, uuid::Uuid) {
+    let app = common::spawn_seeded_app_with(&[
+        ("EVDMS__NOTIFICATION__SMS_BASE_URL", base),
+        ("EVDMS__NOTIFICATION__SMS_QUIET_START", &hh_mm(start)),
+        ("EVDMS__NOTIFICATION__SMS_QUIET_END", &hh_mm(end)),
+    ])
+    .await;
+    let admin = app.token(ADMIN).await;
+    await_directory(&app, &admin).await;
+    set_dealer_zone(&app, TOKYO).await;
+    let customer_id = create_customer(&app, customer()).await;
+    let event_id = book_until_told(&app, &admin, customer_id).await;
+    (app, admin, event_id)
+}
+
 #[tokio::test]
 async fn an_sms_due_in_quiet_hours_waits_for_their_end_in_the_dealers_zone() {
     let stub = web::Data::new(Stub::default());
@@ -92,18 +113,7 @@ async fn an_sms_due_in_quiet_hours_waits_for_their_end_in_the_dealers_zone() {
     let local = now.with_timezone(&tokyo()).time();
     let (start, end) = (local - Duration::minutes(60), local + Duration::minutes(60));
     let end = NaiveTime::parse_from_str(&hh_mm(end), "%H:%M").unwrap();
-    let app = common::spawn_seeded_app_with(&[
-        ("EVDMS__NOTIFICATION__SMS_BASE_URL", base.as_str()),
-        ("EVDMS__NOTIFICATION__SMS_QUIET_START", &hh_mm(start)),
-        ("EVDMS__NOTIFICATION__SMS_QUIET_END", &hh_mm(end)),
-    ])
-    .await;
-    let admin = app.token(ADMIN).await;
-    await_directory(&app, &admin).await;
-    set_dealer_zone(&app, TOKYO).await;
-
-    let customer_id = create_customer(&app, customer()).await;
-    let event_id = book_until_told(&app, &admin, customer_id).await;
+    let (app, admin, event_id) = booking_in_tokyo(&base, start, end).await;
     let sms = eventually("the SMS row", || async {
         deliveries(&app, &admin, &format!("eventId={event_id}&channel=sms"))
             .await
@@ -120,16 +130,7 @@ async fn an_sms_due_in_quiet_hours_waits_for_their_end_in_the_dealers_zone() {
     );
 
     // The email of the same booking goes out: the dispatcher ran and left the SMS alone.
-    eventually("the booking's email sent", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={event_id}&channel=email&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    await_sent(&app, &admin, event_id, "email").await;
     let sms = deliveries(&app, &admin, &format!("eventId={event_id}&channel=sms")).await;
     assert_eq!(
         (&sms[0]["status"], &sms[0]["attempts"]),
@@ -151,28 +152,8 @@ async fn an_sms_outside_quiet_hours_goes_at_once() {
         local + Duration::minutes(60),
         local + Duration::minutes(120),
     );
-    let app = common::spawn_seeded_app_with(&[
-        ("EVDMS__NOTIFICATION__SMS_BASE_URL", base.as_str()),
-        ("EVDMS__NOTIFICATION__SMS_QUIET_START", &hh_mm(start)),
-        ("EVDMS__NOTIFICATION__SMS_QUIET_END", &hh_mm(end)),
-    ])
-    .await;
-    let admin = app.token(ADMIN).await;
-    await_directory(&app, &admin).await;
-    set_dealer_zone(&app, TOKYO).await;
-
-    let customer_id = create_customer(&app, customer()).await;
-    let event_id = book_until_told(&app, &admin, customer_id).await;
-    let sent = eventually("the SMS sent", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={event_id}&channel=sms&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let (app, admin, event_id) = booking_in_tokyo(&base, start, end).await;
+    let sent = await_sent(&app, &admin, event_id, "sms").await;
     assert_eq!(sent["attempts"], 1);
     let received = stub.received.lock().unwrap().clone();
     assert!(received

@@ -2,7 +2,7 @@
 //! provider: the request is authenticated and signed (HMAC-SHA256 over the body), a provider
 //! outage is retried, and the provider's message id lands in the ledger.
 
-use super::{await_directory, common, deliveries, publish_as_module};
+use super::{await_directory, await_sent, common, deliveries, publish_as_module};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use common::{eventually, ADMIN, MANAGER_A};
 use contracts::events::customer::TestDriveScheduled;
@@ -159,16 +159,7 @@ async fn sms_reach_the_http_provider_signed_and_survive_its_outage() {
     })
     .await;
     stub.failures_left.store(0, Ordering::SeqCst);
-    let sent = eventually("the SMS sent", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={event_id}&channel=sms&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let sent = await_sent(&app, &admin, event_id, "sms").await;
     assert_eq!(sent["provider"], "sms_http");
     assert!(
         sent["attempts"].as_i64().unwrap() >= 3,
