@@ -10,6 +10,7 @@ use actix_web::web;
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 use common::{eventually, problem, ADMIN};
 use contracts::seed::DEALER_A;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
 /// Tokyo is UTC+9 all year (no daylight saving), so the test can compute its local time.
@@ -140,6 +141,37 @@ async fn an_sms_due_in_quiet_hours_waits_for_their_end_in_the_dealers_zone() {
         stub.received.lock().unwrap().is_empty(),
         "nothing reached the provider"
     );
+
+    // Due again inside the window (as a retry or a resend would be): the dispatcher defers it
+    // to the window's end once more, without counting an attempt.
+    let db = common::connect(&app.database).await;
+    db.conn()
+        .execute(Statement::from_sql_and_values(
+            db.backend(),
+            "UPDATE \"notification\".\"deliveries\" SET next_attempt_at = 0 WHERE id = $1",
+            [sms[0]["id"]
+                .as_str()
+                .unwrap()
+                .parse::<uuid::Uuid>()
+                .unwrap()
+                .into()],
+        ))
+        .await
+        .unwrap();
+    eventually("the SMS deferred again", || async {
+        let row = deliveries(&app, &admin, &format!("eventId={event_id}&channel=sms"))
+            .await
+            .pop()?;
+        let again: DateTime<Utc> = row["nextAttemptAt"].as_str()?.parse().ok()?;
+        (again == due).then_some(row)
+    })
+    .await;
+    let sms = deliveries(&app, &admin, &format!("eventId={event_id}&channel=sms")).await;
+    assert_eq!(
+        (&sms[0]["status"], &sms[0]["attempts"]),
+        (&json!("queued"), &json!(0))
+    );
+    assert!(stub.received.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
