@@ -3,7 +3,7 @@
 //! id; runs racing each other, or run again, send nothing more.
 
 use super::{
-    await_deliveries, common, deliveries, order_approved, preferences::stock_low,
+    await_deliveries, await_sent, common, deliveries, order_approved, preferences::stock_low,
     publish_as_module, seeded_app_with_smtp, smtp_server::SmtpServer,
 };
 use common::{eventually, problem, ADMIN, MANAGER_A};
@@ -145,6 +145,35 @@ async fn digest_categories_are_mailed_once_in_one_daily_digest() {
     );
     assert_eq!(mails_about(&smtp, "Your EVDMS digest").len(), 1);
     assert!(mails_about(&smtp, "Dealer stock low").is_empty());
+
+    // Held again, then stock is taken out of the digest: the held email goes on its own.
+    let third = publish_as_module(&app, &stock_low(3)).await;
+    eventually("the third stock email held", || async {
+        deliveries(
+            &app,
+            &admin,
+            &format!("eventId={third}&channel=email&status=digest"),
+        )
+        .await
+        .pop()
+    })
+    .await;
+    let none: Value = app
+        .put_as(
+            &manager,
+            "/api/v1/notifications/preferences",
+            &json!({ "digestCategories": [] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["digestCategories"], json!([]));
+    await_sent(&app, &admin, third, "email").await;
+    eventually("the released mail at the SMTP server", || async {
+        (mails_about(&smtp, "Dealer stock low").len() == 1).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -648,11 +648,45 @@ mod tests {
                 ("EVDMS__SERVICES__BILLING__URL", "http://x"),
                 "services.billing.url",
             ),
+            (
+                ("EVDMS__NOTIFICATION__SMS_QUIET_START", "9pm"),
+                "notification.sms_quiet_start",
+            ),
+            (
+                ("EVDMS__NOTIFICATION__SMS_QUIET_END", "21:00"),
+                "notification.sms_quiet_end",
+            ),
+            (
+                ("EVDMS__NOTIFICATION__DEFAULT_TIME_ZONE", "Saigon"),
+                "notification.default_time_zone",
+            ),
         ];
         for ((key, value), expected) in cases {
             let error = load(&[(key, value)]).unwrap_err();
             assert_eq!(error.key, expected, "{key}={value}: {error}");
         }
+    }
+
+    #[test]
+    fn sms_quiet_hours_are_two_times_or_none() {
+        let settings = load(&[]).unwrap();
+        let (start, end) = settings.notification.sms_quiet_hours().unwrap().unwrap();
+        assert_eq!(
+            (start.to_string(), end.to_string()),
+            ("21:00:00".into(), "08:00:00".into())
+        );
+        assert_eq!(
+            settings.notification.default_tz().unwrap(),
+            chrono_tz::Asia::Ho_Chi_Minh
+        );
+        let off = load(&[
+            ("EVDMS__NOTIFICATION__SMS_QUIET_START", ""),
+            ("EVDMS__NOTIFICATION__SMS_QUIET_END", ""),
+        ])
+        .unwrap();
+        assert_eq!(off.notification.sms_quiet_hours().unwrap(), None);
+        let half = load(&[("EVDMS__NOTIFICATION__SMS_QUIET_END", "")]).unwrap_err();
+        assert_eq!(half.key, "notification.sms_quiet_end");
     }
 
     #[test]
