@@ -7,6 +7,7 @@
 mod common;
 
 mod isolation;
+mod profile;
 mod sales;
 
 use common::TestApp;

@@ -2,8 +2,8 @@
 //! reset link usable from the received mail, and an SMTP outage that loses nothing.
 
 use super::{
-    await_deliveries, await_directory, common, deliveries, order_approved, publish_as_module,
-    recipients,
+    await_deliveries, await_directory, await_sent, common, deliveries, order_approved,
+    publish_as_module, recipients,
     smtp_server::{self, SmtpServer},
 };
 use common::{eventually, ADMIN, MANAGER_A, STAFF_A};
@@ -66,16 +66,7 @@ async fn a_routed_event_is_mailed_to_the_dealers_manager_as_text_and_html() {
             (manager_a, "in_app".into())
         ]
     );
-    let sent = eventually("the email sent", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={event_id}&channel=email&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let sent = await_sent(&app, &admin, event_id, "email").await;
     assert_eq!(sent["provider"], "smtp");
     assert_eq!(sent["attempts"], 1);
     assert_eq!(sent["subject"], "Order DO-A-0001 approved");

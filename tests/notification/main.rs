@@ -1,14 +1,18 @@
 //! The notification module end to end: events routed to the right people (and no others), the
 //! delivery ledger (exactly once under redelivery; retries through an SMTP outage), a real SMTP
-//! server receiving MIME mail, consent and erasure, the in-app inbox, and templates.
+//! server receiving MIME mail, consent and erasure, users' preferences and daily digest, SMS
+//! quiet hours, the in-app inbox, and templates.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod digest;
 mod email;
 mod inbox;
+mod preferences;
+mod quiet_hours;
 mod routing;
 mod sms;
 mod smtp_server;
@@ -47,6 +51,35 @@ pub async fn await_deliveries(app: &TestApp, admin: &str, query: &str, count: us
         (rows.len() >= count).then_some(rows)
     })
     .await
+}
+
+/// Waits until the delivery of `event_id` on `channel` is sent and returns it.
+pub async fn await_sent(app: &TestApp, admin: &str, event_id: uuid::Uuid, channel: &str) -> Value {
+    eventually(&format!("the {channel} of {event_id} sent"), || async {
+        deliveries(
+            app,
+            admin,
+            &format!("eventId={event_id}&channel={channel}&status=sent"),
+        )
+        .await
+        .pop()
+    })
+    .await
+}
+
+/// A seeded app mailing through a fresh SMTP server, with the directory filled, and an admin
+/// token; `None` (the test skips) without aiosmtpd.
+pub async fn seeded_app_with_smtp() -> Option<(smtp_server::SmtpServer, TestApp, String)> {
+    if !smtp_server::available() {
+        return None;
+    }
+    let smtp = smtp_server::SmtpServer::start().await;
+    let vars = smtp_server::SmtpServer::settings(smtp.port);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = common::spawn_seeded_app_with(&vars).await;
+    let admin = app.token(common::ADMIN).await;
+    await_directory(&app, &admin).await;
+    Some((smtp, app, admin))
 }
 
 /// Waits until the six demo users are in the notification directory (each got a welcome mail)

@@ -2,7 +2,7 @@
 //! customers reached only on the channels they consented to, and never after erasure.
 
 use super::{
-    await_deliveries, await_directory, common, deliveries, inbox_of, order_approved,
+    await_deliveries, await_directory, await_sent, common, deliveries, inbox_of, order_approved,
     publish_as_module, recipients,
 };
 use common::{eventually, ADMIN, EVM, MANAGER_A, MANAGER_B, STAFF_A};
@@ -73,16 +73,7 @@ async fn dealer_events_reach_that_dealers_managers_and_no_one_else() {
         );
     }
     // The logged email is recorded as sent by the `log` provider (no SMTP configured).
-    let email = eventually("the logged email", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={for_a}&channel=email&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let email = await_sent(&app, &admin, for_a, "email").await;
     assert_eq!(email["provider"], "log");
 }
 

@@ -2,7 +2,7 @@
 //! provider: the request is authenticated and signed (HMAC-SHA256 over the body), a provider
 //! outage is retried, and the provider's message id lands in the ledger.
 
-use super::{await_directory, common, deliveries, publish_as_module};
+use super::{await_directory, await_sent, common, deliveries, publish_as_module};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use common::{eventually, ADMIN, MANAGER_A};
 use contracts::events::customer::TestDriveScheduled;
@@ -17,18 +17,18 @@ use uuid::Uuid;
 
 /// One request as the provider saw it.
 #[derive(Clone, Debug)]
-struct Received {
-    authorization: String,
-    signature: String,
-    idempotency_key: String,
-    body: Vec<u8>,
+pub struct Received {
+    pub authorization: String,
+    pub signature: String,
+    pub idempotency_key: String,
+    pub body: Vec<u8>,
 }
 
 #[derive(Default)]
-struct Stub {
-    received: Mutex<Vec<Received>>,
+pub struct Stub {
+    pub received: Mutex<Vec<Received>>,
     /// Answer 503 this many times first (an outage).
-    failures_left: AtomicUsize,
+    pub failures_left: AtomicUsize,
 }
 
 fn header(request: &HttpRequest, name: &str) -> String {
@@ -59,7 +59,7 @@ async fn messages(stub: web::Data<Stub>, request: HttpRequest, body: web::Bytes)
 }
 
 /// Starts the stand-in provider; returns its base URL.
-fn start_provider(stub: web::Data<Stub>) -> String {
+pub fn start_provider(stub: web::Data<Stub>) -> String {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(stub.clone())
@@ -85,6 +85,42 @@ fn hmac_hex(secret: &str, body: &[u8]) -> String {
     format!("sha256={hex}")
 }
 
+/// Creates a customer of dealer A (as its manager) from `fields`; returns their id.
+pub async fn create_customer(app: &common::TestApp, fields: Value) -> Uuid {
+    let manager = app.token(MANAGER_A).await;
+    let created: Value = app
+        .post_as(&manager, "/api/v1/customers", &fields)
+        .await
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// Publishes test-drive bookings of `customer_id` at dealer A until one is routed to them (their
+/// copy arrives by event); returns that booking's event id.
+pub async fn book_until_told(app: &common::TestApp, admin: &str, customer_id: Uuid) -> Uuid {
+    let recipient = format!("customer:{customer_id}");
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(3);
+    eventually("a message queued for the customer", || async {
+        let event = TestDriveScheduled {
+            test_drive_id: Uuid::now_v7(),
+            dealer_id: DEALER_A,
+            branch_id: DEALER_A_MAIN_BRANCH,
+            customer_id,
+            variant_id: VARIANT_AURORA_LONG_RANGE,
+            vin: None,
+            starts_at,
+            ends_at: starts_at + chrono::Duration::hours(1),
+        };
+        let id = publish_as_module(app, &event).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let rows = deliveries(app, admin, &format!("eventId={id}&recipient={recipient}")).await;
+        (!rows.is_empty()).then_some(id)
+    })
+    .await
+}
+
 #[tokio::test]
 async fn sms_reach_the_http_provider_signed_and_survive_its_outage() {
     // The provider is down (503) until our message has failed twice; then it comes back.
@@ -105,39 +141,13 @@ async fn sms_reach_the_http_provider_signed_and_survive_its_outage() {
     .await;
     let admin = app.token(ADMIN).await;
     await_directory(&app, &admin).await;
-    let manager = app.token(MANAGER_A).await;
-    let created: Value = app
-        .post_as(
-            &manager,
-            "/api/v1/customers",
-            &json!({ "kind": "individual", "fullName": "Minh Tran", "phone": "+84 903 111 222",
-                     "consentSms": true }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let customer_id: Uuid = created["id"].as_str().unwrap().parse().unwrap();
-    let recipient = format!("customer:{customer_id}");
-    // The customer copy arrives by event; publish bookings until one reaches them.
-    let starts_at = chrono::Utc::now() + chrono::Duration::days(3);
-    let event_id = eventually("an SMS queued for the customer", || async {
-        let event = TestDriveScheduled {
-            test_drive_id: Uuid::now_v7(),
-            dealer_id: DEALER_A,
-            branch_id: DEALER_A_MAIN_BRANCH,
-            customer_id,
-            variant_id: VARIANT_AURORA_LONG_RANGE,
-            vin: None,
-            starts_at,
-            ends_at: starts_at + chrono::Duration::hours(1),
-        };
-        let id = publish_as_module(&app, &event).await;
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let rows = deliveries(&app, &admin, &format!("eventId={id}&recipient={recipient}")).await;
-        (!rows.is_empty()).then_some(id)
-    })
+    let customer_id = create_customer(
+        &app,
+        json!({ "kind": "individual", "fullName": "Minh Tran", "phone": "+84 903 111 222",
+                "consentSms": true }),
+    )
     .await;
+    let event_id = book_until_told(&app, &admin, customer_id).await;
 
     // Earlier bookings (published before the customer copy arrived) may also have queued SMS;
     // the outage lasts until this one has been refused twice, so its attempts are known.
@@ -149,16 +159,7 @@ async fn sms_reach_the_http_provider_signed_and_survive_its_outage() {
     })
     .await;
     stub.failures_left.store(0, Ordering::SeqCst);
-    let sent = eventually("the SMS sent", || async {
-        deliveries(
-            &app,
-            &admin,
-            &format!("eventId={event_id}&channel=sms&status=sent"),
-        )
-        .await
-        .pop()
-    })
-    .await;
+    let sent = await_sent(&app, &admin, event_id, "sms").await;
     assert_eq!(sent["provider"], "sms_http");
     assert!(
         sent["attempts"].as_i64().unwrap() >= 3,

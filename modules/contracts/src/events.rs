@@ -94,9 +94,11 @@ macro_rules! name {
 /// handler whose subscription is missing here.
 pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
     (
-        // The people it writes to (users, customers) and every event someone is told about.
+        // The people it writes to (users, customers), dealers' time zones (SMS quiet hours) and
+        // every event someone is told about.
         crate::modules::NOTIFICATION,
         &[
+            name!(dealer::DealerProfileChanged),
             name!(auth::UserRegistered),
             name!(auth::UserDeactivated),
             name!(auth::PasswordResetRequested),

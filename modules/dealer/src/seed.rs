@@ -52,6 +52,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             tax_number: Set(tax.into()),
             status: Set("active".into()),
             tax_rate_bp: Set(1000),
+            time_zone: Set(Some("Asia/Ho_Chi_Minh".into())),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),

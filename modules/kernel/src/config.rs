@@ -259,6 +259,15 @@ pub struct NotificationSettings {
     pub max_attempts: u32,
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+    /// Hour (UTC, 0–23) of the daily digest email; 24 or more = no scheduled run (admins can
+    /// still run it).
+    pub digest_hour_utc: u32,
+    /// SMS quiet hours in the recipient's dealer's local time, `HH:MM`; both empty = none. An SMS
+    /// due inside the window waits for its end.
+    pub sms_quiet_start: String,
+    pub sms_quiet_end: String,
+    /// IANA time zone of people whose dealer has none (and of OEM staff).
+    pub default_time_zone: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -268,7 +277,50 @@ pub struct ServiceEndpoint {
 }
 
 impl NotificationSettings {
+    /// The SMS quiet window (start, end) in local time; `None` when both ends are empty.
+    pub fn sms_quiet_hours(
+        &self,
+    ) -> Result<Option<(chrono::NaiveTime, chrono::NaiveTime)>, ConfigError> {
+        let time = |key: &str, value: &str| {
+            chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| {
+                ConfigError::new(
+                    key,
+                    format!("`{value}` is not a time like 21:00 (leave both ends empty for none)"),
+                )
+            })
+        };
+        match (self.sms_quiet_start.trim(), self.sms_quiet_end.trim()) {
+            ("", "") => Ok(None),
+            (start, end) => {
+                let start = time("notification.sms_quiet_start", start)?;
+                let end = time("notification.sms_quiet_end", end)?;
+                if start == end {
+                    return Err(ConfigError::new(
+                        "notification.sms_quiet_end",
+                        "equals sms_quiet_start; leave both empty for no quiet hours",
+                    ));
+                }
+                Ok(Some((start, end)))
+            }
+        }
+    }
+
+    /// [`Self::default_time_zone`] as a zone of the tz database.
+    pub fn default_tz(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.default_time_zone.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "notification.default_time_zone",
+                format!(
+                    "`{}` is not an IANA time zone like Asia/Ho_Chi_Minh",
+                    self.default_time_zone
+                ),
+            )
+        })
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
+        self.sms_quiet_hours()?;
+        self.default_tz()?;
         if !self.smtp_host.trim().is_empty() && self.smtp_port == 0 {
             return Err(ConfigError::new("notification.smtp_port", "must be set"));
         }
@@ -596,11 +648,45 @@ mod tests {
                 ("EVDMS__SERVICES__BILLING__URL", "http://x"),
                 "services.billing.url",
             ),
+            (
+                ("EVDMS__NOTIFICATION__SMS_QUIET_START", "9pm"),
+                "notification.sms_quiet_start",
+            ),
+            (
+                ("EVDMS__NOTIFICATION__SMS_QUIET_END", "21:00"),
+                "notification.sms_quiet_end",
+            ),
+            (
+                ("EVDMS__NOTIFICATION__DEFAULT_TIME_ZONE", "Saigon"),
+                "notification.default_time_zone",
+            ),
         ];
         for ((key, value), expected) in cases {
             let error = load(&[(key, value)]).unwrap_err();
             assert_eq!(error.key, expected, "{key}={value}: {error}");
         }
+    }
+
+    #[test]
+    fn sms_quiet_hours_are_two_times_or_none() {
+        let settings = load(&[]).unwrap();
+        let (start, end) = settings.notification.sms_quiet_hours().unwrap().unwrap();
+        assert_eq!(
+            (start.to_string(), end.to_string()),
+            ("21:00:00".into(), "08:00:00".into())
+        );
+        assert_eq!(
+            settings.notification.default_tz().unwrap(),
+            chrono_tz::Asia::Ho_Chi_Minh
+        );
+        let off = load(&[
+            ("EVDMS__NOTIFICATION__SMS_QUIET_START", ""),
+            ("EVDMS__NOTIFICATION__SMS_QUIET_END", ""),
+        ])
+        .unwrap();
+        assert_eq!(off.notification.sms_quiet_hours().unwrap(), None);
+        let half = load(&[("EVDMS__NOTIFICATION__SMS_QUIET_END", "")]).unwrap_err();
+        assert_eq!(half.key, "notification.sms_quiet_end");
     }
 
     #[test]

@@ -47,12 +47,21 @@ impl Module for NotificationModule {
             providers,
             wake: Arc::new(tokio::sync::Notify::new()),
         });
-        let dispatcher = tokio::spawn(app::dispatch::run(app.clone(), ctx.shutdown.clone()));
+        let mut tasks = vec![tokio::spawn(app::dispatch::run(
+            app.clone(),
+            ctx.shutdown.clone(),
+        ))];
+        if app.settings.digest_hour_utc < 24 {
+            tasks.push(tokio::spawn(app::digest::daily(
+                app.clone(),
+                ctx.shutdown.clone(),
+            )));
+        }
         let state = web::Data::from(app.clone());
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
                 .with_handlers(vec![Arc::new(events::Notifier(app))])
-                .with_tasks(vec![dispatcher]),
+                .with_tasks(tasks),
         )
     }
 }

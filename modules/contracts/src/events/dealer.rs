@@ -271,8 +271,8 @@ pub struct PromotionApplied {
     pub amount: Money,
 }
 
-/// A dealer was registered or changed: name, region and status, for other modules' directories
-/// (reports group sales by region).
+/// A dealer was registered or changed: name, region, status and time zone, for other modules'
+/// directories (reports group sales by region; notifications keep SMS quiet hours in its zone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DealerProfileChanged {
@@ -283,6 +283,10 @@ pub struct DealerProfileChanged {
     pub city: String,
     /// `active`, `suspended` or `inactive`.
     pub status: String,
+    /// IANA time zone of the dealer's local time (e.g. `Asia/Ho_Chi_Minh`); absent in events
+    /// written before it existed, and when the dealer has none (the configured default applies).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl IntegrationEvent for DealerProfileChanged {
@@ -309,5 +313,20 @@ impl IntegrationEvent for SalesTargetSet {
     const SOURCE: &'static str = SOURCE;
     fn aggregate_id(&self) -> String {
         format!("{}:{}", self.dealer_id, self.period)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dealer_change_written_before_time_zones_still_reads() {
+        let old = serde_json::json!({
+            "dealerId": uuid::Uuid::nil(), "code": "DLR-A", "name": "A", "region": "South",
+            "city": "HCMC", "status": "active",
+        });
+        let event: DealerProfileChanged = serde_json::from_value(old).unwrap();
+        assert_eq!(event.time_zone, None);
     }
 }

@@ -27,6 +27,8 @@ pub struct DealerDto {
     pub tax_number: String,
     pub status: String,
     pub tax_rate_bp: i32,
+    /// IANA time zone (e.g. `Asia/Ho_Chi_Minh`); none = the system default.
+    pub time_zone: Option<String>,
     pub version: i32,
 }
 
@@ -41,6 +43,7 @@ impl From<dealers::Model> for DealerDto {
             tax_number: d.tax_number,
             status: d.status,
             tax_rate_bp: d.tax_rate_bp,
+            time_zone: d.time_zone,
             version: d.version,
         }
     }
@@ -107,6 +110,13 @@ pub struct CreateDealer {
     /// VAT in basis points (1000 = 10%).
     #[validate(range(min = 0, max = 5000))]
     pub tax_rate_bp: Option<i32>,
+    /// IANA time zone of the dealer's local time (SMS quiet hours), e.g. `Asia/Ho_Chi_Minh`.
+    pub time_zone: Option<String>,
+}
+
+/// The zone named in a request, or 422 naming `timeZone`.
+fn time_zone_field(input: &str) -> Result<Option<String>, ApiError> {
+    crate::domain::time_zone::parse(input).map_err(|e| ApiError::invalid_field("timeZone", e))
 }
 
 /// Registers a dealer (OEM staff).
@@ -114,6 +124,10 @@ pub struct CreateDealer {
     responses((status = 201, body = DealerDto), (status = 409, description = "Code taken", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(db: State, body: ValidJson<CreateDealer>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
+    let time_zone = match body.time_zone.as_deref() {
+        Some(zone) => time_zone_field(zone)?,
+        None => None,
+    };
     let now = chrono::Utc::now();
     let mut txn = db.begin().await?;
     let dealer = dealers::ActiveModel {
@@ -125,6 +139,7 @@ pub async fn create(db: State, body: ValidJson<CreateDealer>) -> ApiResult<HttpR
         tax_number: Set(body.tax_number.trim().to_owned()),
         status: Set("active".into()),
         tax_rate_bp: Set(body.tax_rate_bp.unwrap_or(1000)),
+        time_zone: Set(time_zone),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -169,6 +184,8 @@ pub struct UpdateDealer {
     pub status: Option<String>,
     #[validate(range(min = 0, max = 5000))]
     pub tax_rate_bp: Option<i32>,
+    /// IANA time zone; an empty string removes it (the system default applies).
+    pub time_zone: Option<String>,
     pub version: i32,
 }
 
@@ -212,6 +229,9 @@ pub async fn update(
     if let Some(v) = body.tax_rate_bp {
         update.tax_rate_bp = Set(v);
     }
+    if let Some(zone) = body.time_zone.as_deref() {
+        update.time_zone = Set(time_zone_field(zone)?);
+    }
     update.version = Set(body.version + 1);
     update.updated_at = Set(chrono::Utc::now());
     let mut txn = db.begin().await?;
@@ -230,5 +250,6 @@ pub fn profile_event(d: &dealers::Model) -> contracts::events::dealer::DealerPro
         region: d.region.clone(),
         city: d.city.clone(),
         status: d.status.clone(),
+        time_zone: d.time_zone.clone(),
     }
 }

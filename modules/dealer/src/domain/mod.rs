@@ -3,3 +3,4 @@
 pub mod lifecycle;
 pub mod pricing;
 pub mod schedule;
+pub mod time_zone;

@@ -16,6 +16,8 @@ pub mod dealers {
         /// active | suspended | inactive
         pub status: String,
         pub tax_rate_bp: i32,
+        /// IANA time zone of the dealer's local time; `None` = the consumers' default.
+        pub time_zone: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub version: i32,

@@ -40,8 +40,10 @@ pub struct DeliveryDto {
 
 impl From<deliveries::Model> for DeliveryDto {
     fn from(d: deliveries::Model) -> Self {
-        let pending = d.status == DeliveryStatus::Queued.as_str()
-            || d.status == DeliveryStatus::Failed.as_str();
+        let pending = d
+            .status
+            .parse::<DeliveryStatus>()
+            .is_ok_and(DeliveryStatus::is_pending);
         Self {
             id: d.id,
             event_id: d.event_id,

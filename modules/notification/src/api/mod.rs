@@ -2,7 +2,9 @@
 //! (admins).
 
 pub mod deliveries;
+pub mod digests;
 pub mod inbox;
+pub mod preferences;
 pub mod templates;
 
 use crate::app::Notifications;
@@ -62,6 +64,22 @@ pub fn routes(r: &mut RouteTable, state: State) {
             Roles(ADMINS),
             deliveries::resend,
         );
+    // Preferences and the daily digest.
+    r.get(
+        "/notifications/preferences",
+        Authenticated,
+        preferences::get,
+    )
+    .put(
+        "/notifications/preferences",
+        Authenticated,
+        preferences::put,
+    )
+    .post(
+        "/admin/notifications/digests/run",
+        Roles(ADMINS),
+        digests::run,
+    );
 }
 
 #[derive(utoipa::OpenApi)]
@@ -70,6 +88,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
         inbox::list, inbox::unread_count, inbox::read_all, inbox::read, inbox::unread, inbox::archive,
         templates::list, templates::preview, templates::get, templates::put, templates::delete,
         deliveries::list, deliveries::get, deliveries::resend,
+        preferences::get, preferences::put, digests::run,
     ),
     components(schemas(crate::domain::Channel, crate::domain::DeliveryStatus)),
     tags((name = "notification", description = "The in-app inbox, templates and the delivery ledger."))

@@ -1,13 +1,14 @@
-//! The local directory of people, kept from auth and customer events.
+//! The local directory of people (and their dealers' time zones), kept from auth, customer and
+//! dealer events.
 
-use crate::store::{deliveries, people};
-use contracts::events::{auth, customer};
+use crate::store::{dealers, deliveries, people};
+use contracts::events::{auth, customer, dealer};
 use contracts::IntegrationEvent;
 use kernel::events::EventEnvelope;
 use sea_orm::ConnectionTrait;
 
 /// Applies a directory event (user registered or deactivated, customer created, updated or
-/// erased). Returns whether `event` was one.
+/// erased, dealer changed). Returns whether `event` was one.
 pub async fn apply(
     db: &impl ConnectionTrait,
     event: &EventEnvelope,
@@ -37,6 +38,10 @@ pub async fn apply(
             let erased: customer::CustomerErased = event.decode()?;
             people::delete_customer(db, erased.customer_id).await?;
             deliveries::forget_recipient(db, &customer_key(erased.customer_id)).await?;
+        }
+        dealer::DealerProfileChanged::NAME => {
+            let changed: dealer::DealerProfileChanged = event.decode()?;
+            dealers::upsert(db, changed.dealer_id, changed.time_zone.as_deref()).await?;
         }
         _ => return Ok(false),
     }

@@ -115,6 +115,14 @@ async fn attempt(app: &Notifications, row: deliveries::Model) -> Settlement {
     let Some(address) = row.address.clone() else {
         return dead("no address".into());
     };
+    if channel == Channel::Sms {
+        // Quiet hours: a retry or resend coming due inside the window waits for its end.
+        match super::quiet_hours::sms_deferred_until(app, &row).await {
+            Ok(Some(until_ms)) => return Settlement::Deferred { until_ms },
+            Ok(None) => {}
+            Err(error) => return failed(app, &row, format!("{error:#}")),
+        }
+    }
     if secret_spent(&row.context) {
         return dead(
             "the one-time link in this message was already sent; request a new one".into(),

@@ -1,9 +1,10 @@
-//! An event becomes ledger rows — one per recipient and channel — inside the event's inbox
-//! transaction. Nothing is sent here: the dispatcher sends after the commit, so a slow or
+//! An event becomes ledger rows — one per recipient and channel the recipient has not turned
+//! off (see `planning`) — inside the event's inbox transaction. Nothing is sent here: the dispatcher sends after the commit, so a slow or
 //! failing provider never holds the transaction, and redelivery finds the rows already there.
 
 use super::{
     directory::{customer_key, user_key},
+    planning::{self, Timing},
     Notifications,
 };
 use crate::domain::{
@@ -11,7 +12,7 @@ use crate::domain::{
     routing::{self, Audience},
     Channel, DeliveryStatus,
 };
-use crate::store::{deliveries, inbox, now_ms, people};
+use crate::store::{deliveries, inbox, people};
 use kernel::events::EventEnvelope;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
@@ -21,6 +22,8 @@ use uuid::Uuid;
 struct Person {
     key: String,
     user_id: Option<Uuid>,
+    /// Whose local time applies (SMS quiet hours).
+    dealer_id: Option<Uuid>,
     name: String,
     email: Option<String>,
     phone: Option<String>,
@@ -35,6 +38,7 @@ impl Person {
         Self {
             key: user_key(user.id),
             user_id: Some(user.id),
+            dealer_id: user.dealer_id,
             name: user.name,
             email: Some(user.email),
             phone: None,
@@ -48,6 +52,7 @@ impl Person {
         Self {
             key: customer_key(customer.id),
             user_id: None,
+            dealer_id: Some(customer.dealer_id),
             name: customer.full_name.unwrap_or_default(),
             email: customer.email,
             phone: customer.phone,
@@ -111,11 +116,27 @@ pub async fn queue(
             tracing::debug!(event = %event.name, audience = ?recipients.audience, "no one to tell");
         }
         for person in people {
+            let choices = planning::choices_of(db, person.user_id).await?;
             for channel in recipients.channels {
                 let Some(address) = person.address(*channel) else {
                     continue; // no consent or no address for this channel
                 };
-                if insert(app, db, event, route.category, &person, *channel, address).await? {
+                let now = chrono::Utc::now();
+                let timing = planning::timing(
+                    app,
+                    db,
+                    &choices,
+                    route.category,
+                    *channel,
+                    person.dealer_id,
+                    now,
+                )
+                .await?;
+                let Some(timing) = timing else {
+                    continue; // the user turned this channel off for the category
+                };
+                let row = (*channel, address, timing);
+                if insert(app, db, event, route.category, &person, row).await? {
                     queued += 1;
                 }
             }
@@ -133,8 +154,7 @@ async fn insert(
     event: &EventEnvelope,
     category: &str,
     person: &Person,
-    channel: Channel,
-    address: Option<String>,
+    (channel, address, timing): (Channel, Option<String>, Timing),
 ) -> anyhow::Result<bool> {
     let now = chrono::Utc::now();
     let locale = app.locale_for(person.locale.as_deref());
@@ -150,6 +170,7 @@ async fn insert(
     let (status, subject, last_error) = match &in_app {
         Some(Ok(rendered)) => (DeliveryStatus::Sent, Some(rendered.subject.clone()), None),
         Some(Err(error)) => (DeliveryStatus::Dead, None, Some(error.to_string())),
+        None if timing.held => (DeliveryStatus::Digest, None, None),
         None => (DeliveryStatus::Queued, None, None),
     };
     let sent = status == DeliveryStatus::Sent;
@@ -167,7 +188,7 @@ async fn insert(
         subject: Set(subject),
         status: Set(status.as_str().to_owned()),
         attempts: Set(i32::from(in_app.is_some())),
-        next_attempt_at: Set(now_ms()),
+        next_attempt_at: Set(timing.not_before_ms),
         claimed_until: Set(None),
         claim_token: Set(None),
         last_error: Set(last_error),

@@ -1,10 +1,15 @@
 //! Use cases: keeping the people directory, turning events into ledger rows (inside the inbox
-//! transaction, never talking to a provider there), sending due rows (the dispatcher), templates.
+//! transaction, never talking to a provider there) as users' preferences and quiet hours say,
+//! sending due rows (the dispatcher), the daily digest, preferences, templates.
 
+pub mod digest;
 pub mod directory;
 pub mod dispatch;
 pub mod fanout;
 pub mod inbox;
+pub mod planning;
+pub mod preferences;
+pub mod quiet_hours;
 pub mod templates;
 
 use crate::channels::Providers;

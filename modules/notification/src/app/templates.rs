@@ -2,9 +2,8 @@
 //! override after checking it, and previews.
 
 use crate::domain::{
-    defaults::{default_template, TemplateParts, FALLBACK_LOCALE, LOCALES},
+    defaults::{default_template, slots, TemplateParts, FALLBACK_LOCALE, LOCALES},
     rendering::{self, Rendered, TemplateError},
-    routing::ROUTED,
     samples::sample_payload,
     Channel,
 };
@@ -29,7 +28,7 @@ pub enum TemplateProblem {
 
 /// Checks that (event, channel, locale) names a template slot.
 pub fn check_key(event: &str, channel: Channel, locale: &str) -> Result<(), TemplateProblem> {
-    let Some((_, _, channels)) = ROUTED.iter().find(|(e, _, _)| *e == event) else {
+    let Some((_, channels)) = slots().find(|(e, _)| *e == event) else {
         return Err(TemplateProblem::UnknownEvent(event.to_owned()));
     };
     if !channels.contains(&channel) {
@@ -69,12 +68,12 @@ pub struct Slot {
     pub custom: Option<templates::Model>,
 }
 
-/// Every slot (routed event × channel × locale) with its effective template.
+/// Every slot (routed event × channel × locale, and the digest email) with its effective template.
 pub async fn all_slots(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Slot>> {
     let overrides = templates::all(db).await?;
-    let mut slots = Vec::new();
-    for (event, _, channels) in ROUTED {
-        for channel in *channels {
+    let mut all = Vec::new();
+    for (event, channels) in slots() {
+        for channel in channels {
             for locale in LOCALES {
                 let custom = overrides
                     .iter()
@@ -88,7 +87,7 @@ pub async fn all_slots(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Slot>> {
                         anyhow::anyhow!("no default for {event} {channel} {locale}")
                     })?,
                 };
-                slots.push(Slot {
+                all.push(Slot {
                     event,
                     channel: *channel,
                     locale,
@@ -98,7 +97,7 @@ pub async fn all_slots(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Slot>> {
             }
         }
     }
-    Ok(slots)
+    Ok(all)
 }
 
 /// Saves an override after checking that it compiles and uses only the event's variables.

@@ -142,6 +142,24 @@ const DEFAULTS: &[Default] = &[
       "Xin chào {{ recipientName }},\n\nbạn được giao xử lý một phản hồi ({{ kind }}, mức {{ severity }}). Xem tại {{ appUrl }}/feedback/{{ feedbackId }}"),
 ];
 
+/// The daily digest email ([`super::digest::TEMPLATE`]): one line per held message.
+#[rustfmt::skip]
+const DIGEST_DEFAULTS: &[Default] = &[
+    d(super::digest::TEMPLATE, "en", "Your EVDMS digest: {{ count }} update(s)",
+      "Hello {{ recipientName }},\n\nhere is what happened since your last digest:\n{% for item in items %}\n- {{ item.createdAt | datetime }} {{ item.subject }}: {{ item.summary }}{% endfor %}\n\nChoose what you receive and how at {{ appUrl }}/settings/notifications"),
+    d(super::digest::TEMPLATE, "vi", "Bản tin EVDMS: {{ count }} cập nhật",
+      "Xin chào {{ recipientName }},\n\nđây là những gì đã diễn ra kể từ bản tin trước:\n{% for item in items %}\n- {{ item.createdAt | datetime }} {{ item.subject }}: {{ item.summary }}{% endfor %}\n\nChọn thông báo bạn muốn nhận tại {{ appUrl }}/settings/notifications"),
+];
+
+/// Every template slot: each routed event on its channels, and the digest email.
+pub fn slots() -> impl Iterator<Item = (&'static str, &'static [Channel])> {
+    const DIGEST_CHANNELS: &[Channel] = &[Channel::Email];
+    super::routing::ROUTED
+        .iter()
+        .map(|(event, _, channels)| (*event, *channels))
+        .chain(std::iter::once((super::digest::TEMPLATE, DIGEST_CHANNELS)))
+}
+
 /// The HTML part of a default email: the body's paragraphs in a minimal layout. Variables are
 /// HTML-escaped when the template renders.
 fn html_of(body: &str) -> String {
@@ -158,6 +176,7 @@ fn html_of(body: &str) -> String {
 pub fn default_template(event: &str, channel: Channel, locale: &str) -> Option<TemplateParts> {
     let entry = DEFAULTS
         .iter()
+        .chain(DIGEST_DEFAULTS)
         .find(|d| d.event == event && d.locale == locale)?;
     Some(match channel {
         Channel::Email => TemplateParts {
@@ -181,12 +200,12 @@ pub fn default_template(event: &str, channel: Channel, locale: &str) -> Option<T
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{rendering, routing::ROUTED, samples::sample_payload};
+    use crate::domain::{rendering, samples::sample_payload};
 
     #[test]
     fn every_routed_channel_has_valid_defaults_in_every_locale() {
-        for (event, _, channels) in ROUTED {
-            for channel in *channels {
+        for (event, channels) in slots() {
+            for channel in channels {
                 for locale in LOCALES {
                     let parts = default_template(event, *channel, locale)
                         .unwrap_or_else(|| panic!("no {locale} {channel} template for {event}"));

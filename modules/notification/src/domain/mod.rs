@@ -2,6 +2,9 @@
 //! their retry schedule, the routing of events to people, and the templates.
 
 pub mod defaults;
+pub mod digest;
+pub mod preferences;
+pub mod quiet_hours;
 pub mod rendering;
 pub mod routing;
 pub mod samples;
@@ -10,7 +13,19 @@ use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr, time::Duration};
 
 /// How a message reaches a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,
@@ -47,7 +62,8 @@ impl FromStr for Channel {
     }
 }
 
-/// Where a delivery stands: queued → sent | failed → (retried) → sent | dead.
+/// Where a delivery stands: queued → sent | failed → (retried) → sent | dead; or held in
+/// `digest` until the daily digest email carries it (→ sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
@@ -57,10 +73,18 @@ pub enum DeliveryStatus {
     Failed,
     /// Out of attempts (or unsendable); an admin may resend.
     Dead,
+    /// Held for the recipient's daily digest email.
+    Digest,
 }
 
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 4] = [Self::Queued, Self::Sent, Self::Failed, Self::Dead];
+    pub const ALL: [DeliveryStatus; 5] = [
+        Self::Queued,
+        Self::Sent,
+        Self::Failed,
+        Self::Dead,
+        Self::Digest,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -68,12 +92,18 @@ impl DeliveryStatus {
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Dead => "dead",
+            Self::Digest => "digest",
         }
     }
 
-    /// Whether an admin may put the delivery back in line.
+    /// Whether an admin may put the delivery back in line (a held one goes with its digest).
     pub fn can_resend(self) -> bool {
         matches!(self, Self::Failed | Self::Dead | Self::Sent)
+    }
+
+    /// Whether it still waits to go out (its next attempt, or its digest, is scheduled).
+    pub fn is_pending(self) -> bool {
+        matches!(self, Self::Queued | Self::Failed | Self::Digest)
     }
 }
 
@@ -83,7 +113,7 @@ impl FromStr for DeliveryStatus {
         DeliveryStatus::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}` (queued, sent, failed or dead)"))
+            .ok_or_else(|| format!("unknown status `{s}` (queued, sent, failed, dead or digest)"))
     }
 }
 

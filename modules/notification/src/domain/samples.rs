@@ -102,6 +102,7 @@ pub fn sample_payload(event: &str) -> Option<Value> {
             outstanding: Money(100_000_000),
             due_date: day(),
         }),
+        super::digest::TEMPLATE => Some(super::digest::sample_payload()),
         _ => retail_sample(event),
     }
 }

@@ -30,7 +30,7 @@ pub mod entity {
         /// The render context: the event's payload, the recipient's name, links.
         pub context: Json,
         pub subject: Option<String>,
-        /// queued | sent | failed | dead
+        /// queued | sent | failed | dead | digest (see `DeliveryStatus`)
         pub status: String,
         pub attempts: i32,
         pub next_attempt_at: i64,
@@ -127,6 +127,14 @@ pub enum Settlement {
     Dead {
         error: String,
     },
+    /// Not attempted: it may not go before `until_ms` (SMS quiet hours). No attempt is counted.
+    Deferred {
+        until_ms: i64,
+    },
+    /// A held message's digest could not be sent: it stays held for the next run.
+    Held {
+        error: String,
+    },
 }
 
 /// Records the outcome of the attempt made under `token` (a claim that expired and was taken by
@@ -139,10 +147,12 @@ pub async fn settle(
 ) -> Result<(), DbErr> {
     let now = chrono::Utc::now();
     let mut update = Entity::update_many()
-        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .col_expr(Column::ClaimedUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::ClaimToken, Expr::value(Option::<String>::None))
         .col_expr(Column::UpdatedAt, Expr::value(now));
+    if !matches!(outcome, Settlement::Deferred { .. }) {
+        update = update.col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1));
+    }
     update = match outcome {
         Settlement::Sent {
             provider,
@@ -164,6 +174,10 @@ pub async fn settle(
         Settlement::Dead { error } => update
             .col_expr(Column::Status, Expr::value(DeliveryStatus::Dead.as_str()))
             .col_expr(Column::LastError, Expr::value(error)),
+        Settlement::Deferred { until_ms } => {
+            update.col_expr(Column::NextAttemptAt, Expr::value(until_ms))
+        }
+        Settlement::Held { error } => update.col_expr(Column::LastError, Expr::value(error)),
     };
     update
         .filter(Column::Id.eq(id))
