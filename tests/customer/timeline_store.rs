@@ -2,7 +2,7 @@
 //! MongoDB when `EVDMS_TEST_MONGO_URL` is set.
 
 use crate::common::{connect, spawn_app};
-use customer::timeline::{contract, mongo::MongoTimeline, sql::SqlTimeline};
+use customer::store::timeline::{contract, mongo::MongoTimeline, sql::SqlTimeline};
 
 #[tokio::test]
 async fn the_sql_timeline_store_passes_the_contract() {

@@ -5,11 +5,11 @@
 //! events and its own, and wins leads when the dealer delivers a vehicle.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 mod seed;
 pub mod store;
-pub mod timeline;
 
 use actix_web::web;
 use anyhow::Context;
@@ -17,7 +17,7 @@ use contracts::{events::customer as published, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
-use timeline::TimelineStore;
+use store::timeline::{self, TimelineStore};
 
 pub struct CustomerModule;
 
@@ -65,7 +65,7 @@ impl Module for CustomerModule {
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
         let timeline = timeline_store(ctx).await?;
         tracing::info!(store = timeline.backend(), "customer timeline store");
-        let services = web::Data::new(api::Services {
+        let services = web::Data::new(app::Services {
             db: ctx.db.clone(),
             timeline: timeline.clone(),
         });

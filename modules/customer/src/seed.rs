@@ -2,8 +2,14 @@
 //! stages, branch hours, a booked test drive and a complaint. Idempotent. Events go through the
 //! outbox like any other change, so the timeline and the dealer's customer directory fill in.
 
-use crate::domain::{contact, schedule};
-use crate::events::{know_branch, upsert_variant};
+use crate::app::directory;
+use crate::domain::{
+    contact,
+    customers::{CustomerKind, CustomerStatus},
+    feedback::{FeedbackChannel, FeedbackKind, FeedbackStatus, Severity},
+    leads::{LeadSource, LeadStage},
+    schedule,
+};
 use crate::store::{customers, feedback, lead_stage_history, leads};
 use contracts::events::customer::{ComplaintFiled, CustomerCreated, LeadCreated};
 use contracts::seed as demo;
@@ -12,59 +18,59 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 /// Name, phone, email, kind, company of each of `demo::DEMO_CUSTOMERS`, in order.
-const PEOPLE: [(&str, &str, &str, &str, Option<&str>); 6] = [
+const PEOPLE: [(&str, &str, &str, CustomerKind, Option<&str>); 6] = [
     (
         "Nguyen Van An",
         "+84 90 123 4501",
         "an.nguyen@example.com",
-        "individual",
+        CustomerKind::Individual,
         None,
     ),
     (
         "Tran Thi Binh",
         "+84 90 123 4502",
         "binh.tran@example.com",
-        "individual",
+        CustomerKind::Individual,
         None,
     ),
     (
         "Le Hoang Cuong",
         "+84 90 123 4503",
         "cuong.le@example.com",
-        "individual",
+        CustomerKind::Individual,
         None,
     ),
     (
         "Pham Minh Duc",
         "+84 28 3822 0004",
         "fleet@greenlogistics.example.com",
-        "corporate",
+        CustomerKind::Corporate,
         Some("Green Logistics JSC"),
     ),
     (
         "Hoang Thu Ha",
         "+84 24 3933 0005",
         "ha.hoang@example.com",
-        "individual",
+        CustomerKind::Individual,
         None,
     ),
     (
         "Vu Quang Huy",
         "+84 24 3933 0006",
         "huy.vu@example.com",
-        "individual",
+        CustomerKind::Individual,
         None,
     ),
 ];
 
 /// Stage each demo customer's lead is in.
-const STAGES: [&str; 6] = [
-    "new",
-    "contacted",
-    "test_drive",
-    "negotiation",
-    "qualified",
-    "lost",
+const STAGES: [LeadStage; 6] = [
+    LeadStage::New,
+    LeadStage::Contacted,
+    LeadStage::TestDrive,
+    LeadStage::Negotiation,
+    LeadStage::Qualified,
+    LeadStage::Lost,
 ];
 
 pub async fn run(db: &Db) -> anyhow::Result<()> {
@@ -79,7 +85,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let mut txn = db.begin().await?;
     for snapshot in demo::published_variants() {
-        upsert_variant(&txn, &snapshot).await?;
+        directory::variant_published(&*txn, &snapshot).await?;
     }
     let hours = schedule::WeeklyHours {
         utc_offset_minutes: 7 * 60,
@@ -89,7 +95,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         (demo::DEALER_A_MAIN_BRANCH, demo::DEALER_A),
         (demo::DEALER_B_MAIN_BRANCH, demo::DEALER_B),
     ] {
-        know_branch(&txn, branch, dealer, &hours).await?;
+        directory::branch_opened(&*txn, branch, dealer, &hours).await?;
     }
     for ((who, person), stage) in demo::DEMO_CUSTOMERS.iter().zip(PEOPLE).zip(STAGES) {
         let (name, phone, email, kind, company) = person;
@@ -102,7 +108,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         let customer = customers::ActiveModel {
             id: Set(who.id),
             dealer_id: Set(who.dealer_id),
-            kind: Set(kind.into()),
+            kind: Set(kind),
             full_name: Set(name.into()),
             search_name: Set(contact::search_key(name)),
             company_name: Set(company.map(str::to_owned)),
@@ -116,7 +122,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             notes: Set(None),
             consent_email: Set(true),
             consent_sms: Set(false),
-            status: Set("active".into()),
+            status: Set(CustomerStatus::Active),
             created_by: Set(owner),
             owner_id: Set(owner),
             created_at: Set(now),
@@ -129,25 +135,25 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         let created = CustomerCreated {
             customer_id: who.id,
             dealer_id: who.dealer_id,
-            kind: kind.into(),
+            kind: kind.as_str().to_owned(),
             created_by: owner,
-            contact: crate::api::customers::contact_card(&customer),
+            contact: crate::app::customers::contact_card(&customer),
         };
         kernel::events::publish(&mut txn, &created).await?;
         let lead_id = Uuid::now_v7();
-        let lost_reason = (stage == "lost").then(|| "bought a petrol car elsewhere".to_owned());
+        let lost_reason =
+            (stage == LeadStage::Lost).then(|| "bought a petrol car elsewhere".to_owned());
         leads::ActiveModel {
             id: Set(lead_id),
             dealer_id: Set(who.dealer_id),
             customer_id: Set(who.id),
-            source: Set(if kind == "corporate" {
-                "referral"
+            source: Set(if kind == CustomerKind::Corporate {
+                LeadSource::Referral
             } else {
-                "walk_in"
-            }
-            .into()),
+                LeadSource::WalkIn
+            }),
             owner_id: Set(owner),
-            stage: Set(stage.into()),
+            stage: Set(stage),
             variant_id: Set(Some(demo::VARIANT_AURORA_LONG_RANGE)),
             notes: Set(None),
             lost_reason: Set(lost_reason.clone()),
@@ -161,7 +167,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             id: Set(Uuid::now_v7()),
             lead_id: Set(lead_id),
             from_stage: Set(None),
-            to_stage: Set(stage.into()),
+            to_stage: Set(stage),
             reason: Set(lost_reason),
             changed_by: Set(Some(owner)),
             changed_at: Set(now),
@@ -174,7 +180,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             customer_id: who.id,
             source: "walk_in".into(),
             owner_id: owner,
-            stage: stage.into(),
+            stage: stage.as_str().to_owned(),
             variant_id: Some(demo::VARIANT_AURORA_LONG_RANGE),
         };
         kernel::events::publish(&mut txn, &lead).await?;
@@ -184,12 +190,12 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(complainant.dealer_id),
         customer_id: Set(Some(complainant.id)),
-        kind: Set("complaint".into()),
-        severity: Set("medium".into()),
-        channel: Set("phone".into()),
+        kind: Set(FeedbackKind::Complaint),
+        severity: Set(Severity::Medium),
+        channel: Set(FeedbackChannel::Phone),
         subject: Set("Home charger installation delayed".into()),
         description: Set(Some("Installer did not come on the agreed day.".into())),
-        status: Set("new".into()),
+        status: Set(FeedbackStatus::New),
         assigned_to: Set(Some(demo::DEMO_USER_IDS[2])),
         resolution: Set(None),
         created_by: Set(demo::DEMO_USER_IDS[3]),
@@ -204,9 +210,9 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         feedback_id: case.id,
         dealer_id: case.dealer_id,
         customer_id: case.customer_id,
-        kind: case.kind,
-        severity: case.severity,
-        channel: case.channel,
+        kind: case.kind.as_str().to_owned(),
+        severity: case.severity.as_str().to_owned(),
+        channel: case.channel.as_str().to_owned(),
         assigned_to: case.assigned_to,
     };
     kernel::events::publish(&mut txn, &filed).await?;

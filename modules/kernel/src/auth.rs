@@ -5,6 +5,7 @@
 //! verified [`Caller`] as an extractor.
 
 use crate::error::ApiError;
+use crate::rules::{DomainError, DomainResult};
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 use std::{fmt, future::Ready, str::FromStr};
@@ -121,21 +122,21 @@ impl Caller {
     }
 
     /// 404 (not 403) for another dealer's resource, so its existence is not revealed.
-    pub fn ensure_dealer(&self, dealer_id: Uuid) -> Result<(), ApiError> {
+    pub fn ensure_dealer(&self, dealer_id: Uuid) -> DomainResult<()> {
         if self.can_access_dealer(dealer_id) {
             Ok(())
         } else {
-            Err(ApiError::not_found("no such resource"))
+            Err(DomainError::NotFound("resource"))
         }
     }
 
     /// 404 unless the caller may see a document of `dealer_id` owned by `staff_id`: dealer
     /// staff see only their own documents, managers and the OEM all of a dealer's.
-    pub fn ensure_document_visible(&self, dealer_id: Uuid, staff_id: Uuid) -> Result<(), ApiError> {
+    pub fn ensure_document_visible(&self, dealer_id: Uuid, staff_id: Uuid) -> DomainResult<()> {
         if self.can_see_document(dealer_id, staff_id) {
             Ok(())
         } else {
-            Err(ApiError::not_found("no such resource"))
+            Err(DomainError::NotFound("resource"))
         }
     }
 
@@ -153,12 +154,12 @@ impl Caller {
 
     /// The dealer a request acts for: a dealer role's own (naming another is a 404), or the
     /// one an OEM role names.
-    pub fn acting_dealer(&self, requested: Option<Uuid>) -> Result<Uuid, ApiError> {
+    pub fn acting_dealer(&self, requested: Option<Uuid>) -> DomainResult<Uuid> {
         match (self.dealer_id, requested) {
-            (Some(own), Some(other)) if own != other => Err(ApiError::not_found("no such dealer")),
+            (Some(own), Some(other)) if own != other => Err(DomainError::NotFound("dealer")),
             (Some(own), _) => Ok(own),
             (None, Some(requested)) => Ok(requested),
-            (None, None) => Err(ApiError::invalid_field("dealerId", "name the dealer")),
+            (None, None) => Err(DomainError::invalid("dealerId", "name the dealer")),
         }
     }
 

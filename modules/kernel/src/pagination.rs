@@ -1,6 +1,7 @@
 //! List parameters (`?page=1&pageSize=20&sort=-createdAt,name&q=text`) and the list envelope.
 
-use crate::error::{ApiError, FieldError};
+use crate::error::FieldError;
+use crate::rules::DomainError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryOrder,
     Select,
@@ -89,7 +90,7 @@ impl ListParams {
     }
 
     /// Parses `sort` against the sortable fields (API name → column). Unknown fields → 422.
-    pub fn sort_by<C: Copy>(&self, allowed: &[(&str, C)]) -> Result<Vec<(C, Order)>, ApiError> {
+    pub fn sort_by<C: Copy>(&self, allowed: &[(&str, C)]) -> Result<Vec<(C, Order)>, DomainError> {
         let Some(sort) = self.sort.as_deref() else {
             return Ok(Vec::new());
         };
@@ -105,7 +106,7 @@ impl ListParams {
                 .map(|(_, c)| *c)
                 .ok_or_else(|| {
                     let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-                    ApiError::validation(vec![FieldError::new(
+                    DomainError::Invalid(vec![FieldError::new(
                         "sort",
                         format!("cannot sort by `{field}`; sortable: {}", names.join(", ")),
                     )])
@@ -123,7 +124,7 @@ impl ListParams {
         sortable: &[(&str, C)],
         default: (C, Order),
         tie_breaker: C,
-    ) -> Result<Page<M>, ApiError>
+    ) -> Result<Page<M>, DomainError>
     where
         E: EntityTrait<Model = M>,
         M: FromQueryResult + Sized + Send + Sync,
@@ -211,9 +212,9 @@ mod tests {
             sort: Some("password".into()),
             ..Default::default()
         };
-        assert_eq!(
-            bad.sort_by(&allowed).unwrap_err().kind(),
-            crate::error::ErrorKind::Validation
-        );
+        assert!(matches!(
+            bad.sort_by(&allowed),
+            Err(DomainError::Invalid(errors)) if errors[0].field == "sort"
+        ));
     }
 }

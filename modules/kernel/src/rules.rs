@@ -128,6 +128,12 @@ pub enum DomainError {
     Invalid(Vec<FieldError>),
     #[error("{detail}")]
     Conflict { code: ErrorCode, detail: String },
+    /// 409 `duplicate`, naming the resource that already holds the unique value.
+    #[error("{detail} ({existing_id})")]
+    Duplicate {
+        detail: String,
+        existing_id: uuid::Uuid,
+    },
     #[error("cannot {action} while {from}")]
     IllegalTransition {
         from: String,
@@ -206,6 +212,10 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => ApiError::not_found(format!("no such {what}")),
             DomainError::Invalid(errors) => ApiError::validation(errors),
             DomainError::Conflict { code, detail } => ApiError::conflict(detail).with_code(code),
+            DomainError::Duplicate {
+                detail,
+                existing_id,
+            } => ApiError::duplicate(detail, existing_id),
             DomainError::IllegalTransition {
                 from,
                 action,

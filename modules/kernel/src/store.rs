@@ -39,6 +39,29 @@ pub trait Tracked: EntityTrait {
     fn updated_at_column() -> Self::Column;
 }
 
+/// Implements [`Tracked`] for the `Entity` of the sea-orm entity module it is called in, whose
+/// columns are `Id`, `Version`, `UpdatedAt` and the given status column.
+#[macro_export]
+macro_rules! tracked {
+    ($noun:literal, $status:ident) => {
+        impl $crate::store::Tracked for Entity {
+            const NOUN: &'static str = $noun;
+            fn id_column() -> Column {
+                Column::Id
+            }
+            fn status_column() -> Column {
+                Column::$status
+            }
+            fn version_column() -> Column {
+                Column::Version
+            }
+            fn updated_at_column() -> Column {
+                Column::UpdatedAt
+            }
+        }
+    };
+}
+
 /// Moves one row from the status that was read to the next one, with any other columns set in
 /// the same statement. If another request moved the row first, nothing is written and the
 /// answer is 409 `concurrent_change`: of two racing requests, exactly one wins.
@@ -106,21 +129,7 @@ mod tests {
 
         impl ActiveModelBehavior for ActiveModel {}
 
-        impl crate::store::Tracked for Entity {
-            const NOUN: &'static str = "door";
-            fn id_column() -> Column {
-                Column::Id
-            }
-            fn status_column() -> Column {
-                Column::Status
-            }
-            fn version_column() -> Column {
-                Column::Version
-            }
-            fn updated_at_column() -> Column {
-                Column::UpdatedAt
-            }
-        }
+        crate::tracked!("door", Status);
     }
 
     async fn one_door() -> (sea_orm::DatabaseConnection, Uuid, Uuid) {

@@ -1,43 +1,15 @@
 //! When test drives can happen: branch opening hours and the free half hours of a vehicle.
 
 use super::State;
-use crate::domain::schedule;
-use crate::store::{branch_hours, test_drive_slots};
+use crate::app::availability::{self as use_case, Slot};
+use crate::domain::schedule::WeeklyHours;
+use crate::store::branch_hours::Branch;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use kernel::{ApiError, ApiResult, Caller};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use kernel::{ApiResult, Caller};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// The slot key of the vehicle: its VIN, or else the branch's demo car of that variant.
-pub fn vehicle_key(branch_id: Uuid, variant_id: Uuid, vin: Option<&str>) -> String {
-    match vin {
-        Some(vin) => format!("vehicle:{vin}"),
-        None => format!("vehicle:{branch_id}:{variant_id}"),
-    }
-}
-
-pub fn customer_key(customer_id: Uuid) -> String {
-    format!("customer:{customer_id}")
-}
-
-/// A branch the caller's dealer owns (known from `dealer.branch_opened.v1`) and its hours, or
-/// 404: an unknown branch, or another dealer's, is not revealed.
-pub async fn hours_of(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    branch_id: Uuid,
-) -> Result<(branch_hours::Model, schedule::WeeklyHours), ApiError> {
-    let row = branch_hours::Entity::find_by_id(branch_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such branch"))?;
-    caller.ensure_dealer(row.dealer_id)?;
-    let hours = serde_json::from_value(row.weekly.clone()).map_err(ApiError::internal)?;
-    Ok((row, hours))
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +30,16 @@ pub struct SlotDto {
     pub available: bool,
 }
 
+impl From<Slot> for SlotDto {
+    fn from(s: Slot) -> Self {
+        Self {
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            available: s.available,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotsDto {
@@ -68,57 +50,27 @@ pub struct SlotsDto {
 }
 
 /// The half hours of a day when the vehicle can be driven (future, open, not booked).
-#[utoipa::path(get, path = "/api/v1/test-drives/slots", tag = "customer", security(("bearer" = [])), params(SlotQuery),
+#[utoipa::path(get, path = "/api/v1/test-drives/slots", tag = "customer", operation_id = "listTestDriveSlots", security(("bearer" = [])), params(SlotQuery),
     responses((status = 200, body = SlotsDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn slots(
     state: State,
     caller: Caller,
     query: web::Query<SlotQuery>,
 ) -> ApiResult<HttpResponse> {
-    let db = state.db.conn();
-    let vin = match query.vin.as_deref() {
-        Some(raw) => Some(
-            contracts::Vin::parse(raw)
-                .map_err(|e| ApiError::invalid_field("vin", e.to_string()))?
-                .into_string(),
-        ),
-        None => None,
-    };
-    let (_, hours) = hours_of(db, &caller, query.branch_id).await?;
-    let Some((opens, closes)) = hours.open_interval(query.date) else {
-        return Ok(HttpResponse::Ok().json(SlotsDto {
-            branch_id: query.branch_id,
-            date: query.date,
-            slots: Vec::new(),
-        }));
-    };
-    let taken: Vec<DateTime<Utc>> = test_drive_slots::Entity::find()
-        .filter(test_drive_slots::Column::ResourceKey.eq(vehicle_key(
-            query.branch_id,
-            query.variant_id,
-            vin.as_deref(),
-        )))
-        .filter(test_drive_slots::Column::SlotStart.gte(opens))
-        .filter(test_drive_slots::Column::SlotStart.lt(closes))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.slot_start)
-        .collect();
-    let now = Utc::now();
-    let step = chrono::Duration::minutes(schedule::SLOT_MINUTES);
-    let slots = schedule::slots(opens, closes)
-        .into_iter()
-        .map(|start| SlotDto {
-            starts_at: start,
-            ends_at: start + step,
-            available: start > now && !taken.contains(&start),
-        })
-        .collect();
+    let q = query.into_inner();
+    let slots = use_case::slots(
+        &state,
+        &caller,
+        q.branch_id,
+        q.variant_id,
+        q.vin.as_deref(),
+        q.date,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(SlotsDto {
-        branch_id: query.branch_id,
-        date: query.date,
-        slots,
+        branch_id: q.branch_id,
+        date: q.date,
+        slots: slots.into_iter().map(SlotDto::from).collect(),
     }))
 }
 
@@ -127,33 +79,39 @@ pub async fn slots(
 pub struct BranchHoursDto {
     pub branch_id: Uuid,
     pub dealer_id: Uuid,
-    pub hours: schedule::WeeklyHours,
+    pub hours: WeeklyHours,
+}
+
+impl From<Branch> for BranchHoursDto {
+    fn from(b: Branch) -> Self {
+        Self {
+            branch_id: b.branch_id,
+            dealer_id: b.dealer_id,
+            hours: b.hours,
+        }
+    }
 }
 
 /// A branch's opening hours for test drives.
-#[utoipa::path(get, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", security(("bearer" = [])), params(("branch_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", operation_id = "getBranchHours", security(("bearer" = [])), params(("branch_id" = Uuid, Path)),
     responses((status = 200, body = BranchHoursDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_hours(
     state: State,
     caller: Caller,
     branch_id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let (row, hours) = hours_of(state.db.conn(), &caller, *branch_id).await?;
-    Ok(HttpResponse::Ok().json(BranchHoursDto {
-        branch_id: *branch_id,
-        dealer_id: row.dealer_id,
-        hours,
-    }))
+    let branch = use_case::hours(&state, &caller, *branch_id).await?;
+    Ok(HttpResponse::Ok().json(BranchHoursDto::from(branch)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetBranchHours {
-    pub hours: schedule::WeeklyHours,
+    pub hours: WeeklyHours,
 }
 
 /// Sets a branch's opening hours (its dealer's managers). Existing bookings stay.
-#[utoipa::path(put, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", security(("bearer" = [])), params(("branch_id" = Uuid, Path)), request_body = SetBranchHours,
+#[utoipa::path(put, path = "/api/v1/test-drives/branches/{branch_id}/hours", tag = "customer", operation_id = "setBranchHours", security(("bearer" = [])), params(("branch_id" = Uuid, Path)), request_body = SetBranchHours,
     responses((status = 200, body = BranchHoursDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn set_hours(
@@ -162,25 +120,6 @@ pub async fn set_hours(
     branch_id: web::Path<Uuid>,
     body: web::Json<SetBranchHours>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    body.hours
-        .validate()
-        .map_err(|m| ApiError::invalid_field("hours", m))?;
-    let (row, _) = hours_of(state.db.conn(), &caller, *branch_id).await?;
-    let weekly = serde_json::to_value(&body.hours).map_err(ApiError::internal)?;
-    let model = branch_hours::ActiveModel {
-        branch_id: Set(row.branch_id),
-        dealer_id: Set(row.dealer_id),
-        utc_offset_minutes: Set(body.hours.utc_offset_minutes),
-        weekly: Set(weekly),
-        updated_at: Set(Utc::now()),
-    };
-    let txn = state.db.begin().await?;
-    model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().json(BranchHoursDto {
-        branch_id: row.branch_id,
-        dealer_id: row.dealer_id,
-        hours: body.hours,
-    }))
+    let branch = use_case::set_hours(&state, &caller, *branch_id, body.into_inner().hours).await?;
+    Ok(HttpResponse::Ok().json(BranchHoursDto::from(branch)))
 }

@@ -1,26 +1,17 @@
-//! HTTP API of the customer module: one file per resource, one route table.
+//! HTTP API of the customer module: one file per resource, one route table. Handlers only
+//! extract, call a use case in `app/` and map the result to a DTO.
 
 pub mod availability;
 pub mod customers;
 pub mod feedback;
 pub mod leads;
-pub mod matching;
 pub mod privacy;
 pub mod test_drives;
 pub mod timeline;
 
-use crate::timeline::TimelineStore;
+use crate::app::Services;
 use actix_web::web;
-use kernel::{Access, ApiError, Db, RouteTable};
-use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
-use std::sync::Arc;
-use uuid::Uuid;
-
-/// What the handlers share.
-pub struct Services {
-    pub db: Db,
-    pub timeline: Arc<dyn TimelineStore>,
-}
+use kernel::{Access, RouteTable};
 
 pub type State = web::Data<Services>;
 
@@ -28,25 +19,6 @@ pub type State = web::Data<Services>;
 /// what is assigned to them) and admins. The OEM sees customers only in aggregate, through
 /// reports.
 pub use kernel::auth::roles::{DEALER_MANAGERS as MANAGERS, DEALER_PEOPLE};
-
-/// A row the caller may see by `check`, or 404: another dealer's row is not revealed.
-pub async fn find_visible<E>(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    what: &str,
-    check: impl FnOnce(&E::Model) -> Result<(), ApiError>,
-) -> Result<E::Model, ApiError>
-where
-    E: EntityTrait,
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-{
-    let row = E::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no such {what}")))?;
-    check(&row)?;
-    Ok(row)
-}
 
 pub fn routes(r: &mut RouteTable, services: State) {
     use Access::Roles;

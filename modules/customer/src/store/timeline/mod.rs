@@ -8,29 +8,10 @@ pub mod contract;
 pub mod mongo;
 pub mod sql;
 
-use chrono::{DateTime, Utc};
 use kernel::{pagination::Page, WriteTxn};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// One thing that happened. Holds ids, stages and amounts, never personal data, so erasing a
-/// customer leaves the timeline (an aggregate) in place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TimelineEntry {
-    /// The id of the event it came from: recording an event twice records it once.
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub dealer_id: Uuid,
-    /// e.g. `lead_stage_changed`, `quotation_sent`, `payment_received`.
-    pub kind: String,
-    pub summary: String,
-    /// The event's payload.
-    #[schema(value_type = Object)]
-    pub details: serde_json::Value,
-    pub occurred_at: DateTime<Utc>,
-}
+pub use crate::domain::timeline::TimelineEntry;
 
 #[async_trait::async_trait]
 pub trait TimelineStore: Send + Sync {
