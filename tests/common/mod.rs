@@ -15,7 +15,7 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub database: TestDatabase,
-    handle: actix_web::dev::ServerHandle,
+    handle: evdms::startup::StopHandle,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 

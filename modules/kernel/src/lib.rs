@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod idempotency;
+pub mod live;
 pub mod metrics;
 pub mod migrate;
 pub mod module;

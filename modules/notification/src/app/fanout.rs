@@ -1,9 +1,12 @@
 //! An event becomes ledger rows — one per recipient and channel — inside the event's inbox
 //! transaction. Nothing is sent here: the dispatcher sends after the commit, so a slow or
 //! failing provider never holds the transaction, and redelivery finds the rows already there.
+//! Only once the transaction has committed is the dispatcher woken (so it finds the rows) and
+//! are new in-app items pushed to live streams (so no one sees an item that may roll back).
 
 use super::{
     directory::{customer_key, user_key},
+    live::LiveItem,
     Notifications,
 };
 use crate::domain::{
@@ -12,7 +15,7 @@ use crate::domain::{
     Channel, DeliveryStatus,
 };
 use crate::store::{deliveries, inbox, now_ms, people};
-use kernel::events::EventEnvelope;
+use kernel::{events::EventEnvelope, WriteTxn};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
@@ -95,11 +98,31 @@ async fn resolve(db: &impl ConnectionTrait, audience: Audience) -> anyhow::Resul
     })
 }
 
-/// Queues the messages `event` routes to. Returns how many rows were new.
+/// Queues the messages `event` routes to, inside `txn`; after its commit, wakes the dispatcher
+/// and pushes the new in-app items live. Returns how many rows were new.
 pub async fn queue(
+    app: &Notifications,
+    txn: &mut WriteTxn,
+    event: &EventEnvelope,
+) -> anyhow::Result<usize> {
+    let mut live = Vec::new();
+    let queued = queue_rows(app, &**txn, event, &mut live).await?;
+    if queued > 0 {
+        let wake = app.wake.clone();
+        txn.after_commit(move || wake.notify_one());
+    }
+    if !live.is_empty() {
+        let push = app.live.clone();
+        txn.after_commit(move || push.publish(&live));
+    }
+    Ok(queued)
+}
+
+async fn queue_rows(
     app: &Notifications,
     db: &impl ConnectionTrait,
     event: &EventEnvelope,
+    live: &mut Vec<LiveItem>,
 ) -> anyhow::Result<usize> {
     let Some(route) = routing::route(&event.name, &event.payload)? else {
         return Ok(0);
@@ -115,27 +138,42 @@ pub async fn queue(
                 let Some(address) = person.address(*channel) else {
                     continue; // no consent or no address for this channel
                 };
-                if insert(app, db, event, route.category, &person, *channel, address).await? {
+                let row = Row {
+                    category: route.category,
+                    person: &person,
+                    channel: *channel,
+                    address,
+                };
+                if insert(app, db, event, row, live).await? {
                     queued += 1;
                 }
             }
         }
     }
-    if queued > 0 {
-        app.wake.notify_one();
-    }
     Ok(queued)
+}
+
+/// One ledger row to write: to whom, on which channel, where.
+struct Row<'a> {
+    category: &'a str,
+    person: &'a Person,
+    channel: Channel,
+    address: Option<String>,
 }
 
 async fn insert(
     app: &Notifications,
     db: &impl ConnectionTrait,
     event: &EventEnvelope,
-    category: &str,
-    person: &Person,
-    channel: Channel,
-    address: Option<String>,
+    row: Row<'_>,
+    live: &mut Vec<LiveItem>,
 ) -> anyhow::Result<bool> {
+    let Row {
+        category,
+        person,
+        channel,
+        address,
+    } = row;
     let now = chrono::Utc::now();
     let locale = app.locale_for(person.locale.as_deref());
     let context = rendering::context(&event.payload, &person.name, &app.settings.public_base_url);
@@ -181,7 +219,7 @@ async fn insert(
         return Ok(false); // redelivery: the message exists already
     }
     if let (Some(Ok(rendered)), Some(user_id)) = (in_app, person.user_id) {
-        inbox::ActiveModel {
+        let item = inbox::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user_id),
             delivery_id: Set(id),
@@ -196,6 +234,8 @@ async fn insert(
         }
         .insert(db)
         .await?;
+        let unread = inbox::unread_count(db, user_id).await?;
+        live.push(LiveItem { item, unread });
     }
     Ok(true)
 }
