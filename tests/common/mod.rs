@@ -47,6 +47,8 @@ pub fn settings(database: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
             "8".to_owned(),
         ),
     ];
+    // The database's own settings (e.g. the per-test Redis), then the test's.
+    vars.extend(database.extra_vars.iter().cloned());
     vars.extend(
         extra
             .iter()

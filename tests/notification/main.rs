@@ -1,6 +1,7 @@
 //! The notification module end to end: events routed to the right people (and no others), the
 //! delivery ledger (exactly once under redelivery; retries through an SMTP outage), a real SMTP
-//! server receiving MIME mail, consent and erasure, the in-app inbox, and templates.
+//! server receiving MIME mail, consent and erasure, the in-app inbox and its live stream, and
+//! templates.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +13,7 @@ mod inbox;
 mod routing;
 mod sms;
 mod smtp_server;
+mod stream;
 mod templates;
 
 use common::{eventually, TestApp};

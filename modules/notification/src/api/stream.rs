@@ -111,9 +111,10 @@ fn last_event_id(req: &HttpRequest, query: Option<&str>) -> ApiResult<Option<Uui
         .map(|v| v.to_str().unwrap_or_default());
     match header.or(query).map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(id) => id.parse().map(Some).map_err(|_| {
-            ApiError::invalid_field("Last-Event-ID", "must be the id of a notification")
-        }),
+        Some(id) => id
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::bad_request("Last-Event-ID must be the id of a notification")),
     }
 }
 
