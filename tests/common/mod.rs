@@ -274,6 +274,24 @@ impl TestApp {
     }
 }
 
+/// Logs in with the demo password at the server `base` (e.g. a separate process) and returns
+/// the access token.
+pub async fn token_at(base: &str, email: &str) -> String {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("login request")
+        .json()
+        .await
+        .expect("token response");
+    login["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
+}
+
 /// `evdms` as a separate process on a test database (port 0, one worker, test settings).
 pub fn evdms_command(database: &TestDatabase) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_evdms"));

@@ -413,7 +413,7 @@ async fn a_notification_produced_by_another_process_reaches_the_stream_through_r
 }
 
 #[tokio::test]
-async fn a_notification_raised_by_another_service_reaches_every_notification_replica() {
+async fn another_services_event_reaches_every_replica_and_the_gateway() {
     let (Some(broker), Some(redis)) = (
         kernel::testing::TestBroker::create(),
         kernel::testing::service_url("EVDMS_TEST_REDIS_URL"),
@@ -436,7 +436,6 @@ async fn a_notification_raised_by_another_service_reaches_every_notification_rep
     };
     assert!(with("auth").arg("seed").status().unwrap().success());
     let (_auth, auth_port) = common::serve_process(with("auth"));
-    let (_manufacturer, _) = common::serve_process(with("manufacturer"));
     let replica = || {
         let mut command = with("notification");
         command.env(
@@ -446,19 +445,16 @@ async fn a_notification_raised_by_another_service_reaches_every_notification_rep
         common::serve_process(command)
     };
     let ((_first, first_port), (_second, second_port)) = (replica(), replica());
-    let login = |email: &'static str| async move {
-        let response: Value = reqwest::Client::new()
-            .post(format!("http://127.0.0.1:{auth_port}/api/v1/auth/login"))
-            .json(&json!({ "email": email, "password": common::PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        response["accessToken"].as_str().unwrap().to_owned()
-    };
-    let (admin, manager) = (login(ADMIN).await, login(MANAGER_A).await);
+    // The manufacturer service also fronts the second replica (as the gateway would).
+    let mut manufacturer = with("manufacturer");
+    manufacturer.env(
+        "EVDMS__SERVICES__NOTIFICATION__URL",
+        format!("http://127.0.0.1:{second_port}"),
+    );
+    let (_manufacturer, gateway_port) = common::serve_process(manufacturer);
+    let auth = format!("http://127.0.0.1:{auth_port}");
+    let admin = common::token_at(&auth, ADMIN).await;
+    let manager = common::token_at(&auth, MANAGER_A).await;
     common::eventually("the users in the notification directory", || async {
         let page: Value = reqwest::Client::new()
             .get(format!(
@@ -477,11 +473,12 @@ async fn a_notification_raised_by_another_service_reaches_every_notification_rep
     let base = |port: u16| format!("http://127.0.0.1:{port}");
     let mut streams = [
         SseClient::read(open_at(&base(first_port), Some(&manager), "", None).await),
-        SseClient::read(open_at(&base(second_port), Some(&manager), "", None).await),
+        SseClient::read(open_at(&base(gateway_port), Some(&manager), "", None).await),
     ];
 
     // Raised in the manufacturer service's outbox; its relay carries it over RabbitMQ to one
-    // notification replica, whose commit is pushed to both through Redis.
+    // notification replica, whose commit is pushed to both through Redis (the second stream
+    // passing through the proxy).
     let db = common::connect(&database).await;
     let mut txn = db.begin().await.unwrap();
     kernel::events::publish(&mut txn, &order_approved(DEALER_A, "DO-SPLIT-1"))
