@@ -28,18 +28,19 @@ struct Bench {
     password: String,
 }
 
+/// Sends `request` and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 impl Bench {
     async fn token(&self, email: &str, password: &str) -> String {
-        let login: Value = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = json_of(
+            self.client
+                .post(format!("{}/api/v1/auth/login", self.base))
+                .json(&json!({ "email": email, "password": password })),
+        )
+        .await;
         login["accessToken"]
             .as_str()
             .unwrap_or_else(|| panic!("login of {email}: {login}"))
@@ -78,19 +79,15 @@ impl Bench {
     /// Waits until the notification module knows `count` users (each got a welcome message).
     async fn await_directory(&self, admin: &str, count: u64) {
         for _ in 0..600 {
-            let page: Value = self
-                .client
-                .get(format!(
-                    "{}/api/v1/admin/notifications/deliveries?event=auth.user_registered.v1&pageSize=1",
-                    self.base
-                ))
-                .bearer_auth(admin)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let page = json_of(
+                self.client
+                    .get(format!(
+                        "{}/api/v1/admin/notifications/deliveries?event=auth.user_registered.v1&pageSize=1",
+                        self.base
+                    ))
+                    .bearer_auth(admin),
+            )
+            .await;
             if page["total"].as_u64() >= Some(count) {
                 return;
             }
