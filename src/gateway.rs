@@ -1,6 +1,7 @@
 //! The gateway (feature `gateway`): prefixes of the routing table whose module this process does
 //! not host are proxied to `services.<module>.url`, keeping the Authorization header and the
-//! request id. Token checks stay in the services.
+//! request id. Token checks stay in the services. Response bodies are streamed through, so
+//! event streams (`Accept: text/event-stream`, which have no time limit) pass as they come.
 
 use crate::routes::{PrefixRoute, API_PREFIX};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -14,6 +15,9 @@ use kernel::{
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 /// Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus ones we recompute.
+/// Longest wait for an upstream's whole answer (event streams excepted).
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
+
 const HOP_BY_HOP: &[&str] = &[
     "connection",
     "keep-alive",
@@ -49,7 +53,6 @@ impl Gateway {
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Some(Self { client, services }))
@@ -141,6 +144,9 @@ async fn forward(
     let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|_| ApiError::bad_request("unsupported method"))?;
     let mut upstream = gateway.client.request(method, url);
+    if !wants_event_stream(&req) {
+        upstream = upstream.timeout(UPSTREAM_TIMEOUT);
+    }
     for (name, value) in req.headers() {
         if !HOP_BY_HOP.contains(&name.as_str()) {
             upstream = upstream.header(name.as_str(), value.as_bytes());
@@ -168,11 +174,20 @@ async fn forward(
             builder.append_header((name.as_str(), value.as_bytes()));
         }
     }
-    let bytes = response.bytes().await.map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadGateway,
-            format!("the {module} service broke off: {e}"),
-        )
-    })?;
-    Ok(builder.body(bytes))
+    let module = module.to_owned();
+    let body = futures_util::StreamExt::map(response.bytes_stream(), move |chunk| {
+        chunk.map_err(|e| {
+            tracing::warn!(module, error = %e, "upstream broke off");
+            actix_web::error::ErrorBadGateway(format!("the {module} service broke off"))
+        })
+    });
+    Ok(builder.streaming(body))
+}
+
+/// Whether the client asks for an event stream (browsers' EventSource always says so).
+fn wants_event_stream(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
 }

@@ -24,7 +24,23 @@ pub struct Application {
     port: u16,
     server: Server,
     shutdown: watch::Sender<bool>,
+    draining: watch::Sender<bool>,
     background: Vec<JoinHandle<()>>,
+}
+
+/// Stops a running [`Application`]: first ends its long-lived responses (event streams), then
+/// stops the HTTP server (gracefully: in-flight requests finish).
+#[derive(Clone)]
+pub struct StopHandle {
+    server: actix_web::dev::ServerHandle,
+    draining: watch::Sender<bool>,
+}
+
+impl StopHandle {
+    pub async fn stop(&self, graceful: bool) {
+        self.draining.send_replace(true);
+        self.server.stop(graceful).await;
+    }
 }
 
 /// What the HTTP workers share.
@@ -51,6 +67,7 @@ impl Application {
         let modules = crate::modules::hosted(&settings);
         let metrics = Metrics::new().context("registering metrics")?;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let (draining, draining_rx) = watch::channel(false);
         let mut background = Vec::new();
 
         let schemas: Vec<&'static str> = modules.iter().map(EnabledModule::name).collect();
@@ -73,6 +90,7 @@ impl Application {
                 metrics: metrics.clone(),
                 cache: cache.clone(),
                 shutdown: shutdown_rx.clone(),
+                draining: draining_rx.clone(),
             };
             for enabled in &modules {
                 let module = &enabled.module;
@@ -177,8 +195,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.server.workers;
         let shutdown_timeout = settings.server.shutdown_timeout_secs;
+        // Signals are ours (see `run_until_stopped`): streams must end before the drain starts.
         let mut server = HttpServer::new(move || app(state.clone()))
             .shutdown_timeout(shutdown_timeout)
+            .disable_signals()
             .listen(listener)?;
         if workers > 0 {
             server = server.workers(workers);
@@ -188,6 +208,7 @@ impl Application {
             port,
             server: server.run(),
             shutdown,
+            draining,
             background,
         })
     }
@@ -197,13 +218,24 @@ impl Application {
     }
 
     /// A handle to stop the server (graceful or not) from elsewhere, e.g. a test.
-    pub fn handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            draining: self.draining.clone(),
+        }
     }
 
     /// Serves until SIGTERM/SIGINT (or a handle stops it), then stops the relays.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.handle();
+        let signals = tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping");
+            handle.stop(true).await;
+        });
         let result = self.server.await;
+        signals.abort();
+        self.draining.send_replace(true);
         self.shutdown.send_replace(true);
         for task in self.background {
             // A relay finishes its current delivery; a stuck one is abandoned (its lease expires).
@@ -216,6 +248,30 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(result?)
+    }
+}
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -388,6 +444,7 @@ pub async fn seed_all(settings: Settings) -> anyhow::Result<()> {
         db,
         metrics: Metrics::new()?,
         cache,
+        draining: shutdown.clone(),
         shutdown,
     };
     seed(&ctx, &modules).await

@@ -24,19 +24,10 @@ async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
     let (first, port) = common::serve_process(command);
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "email": common::ADMIN, "password": common::PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["accessToken"].as_str().unwrap();
+    let token = common::token_at(&base, common::ADMIN).await;
     let created = client
         .post(format!("{base}/api/v1/users"))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .json(&serde_json::json!({ "email": "crash@evdms.dev", "name": "Crash Test", "role": "evm_staff", "password": "Outlives-the-kill-77" }))
         .send()
         .await

@@ -15,7 +15,7 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub database: TestDatabase,
-    handle: actix_web::dev::ServerHandle,
+    handle: evdms::startup::StopHandle,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -47,6 +47,8 @@ pub fn settings(database: &TestDatabase, extra: &[(&str, &str)]) -> Settings {
             "8".to_owned(),
         ),
     ];
+    // The database's own settings (e.g. the per-test Redis), then the test's.
+    vars.extend(database.extra_vars.iter().cloned());
     vars.extend(
         extra
             .iter()
@@ -270,6 +272,24 @@ impl TestApp {
             .expect("access token")
             .to_owned()
     }
+}
+
+/// Logs in with the demo password at the server `base` (e.g. a separate process) and returns
+/// the access token.
+pub async fn token_at(base: &str, email: &str) -> String {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("login request")
+        .json()
+        .await
+        .expect("token response");
+    login["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
 }
 
 /// `evdms` as a separate process on a test database (port 0, one worker, test settings).

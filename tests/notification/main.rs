@@ -1,7 +1,7 @@
 //! The notification module end to end: events routed to the right people (and no others), the
 //! delivery ledger (exactly once under redelivery; retries through an SMTP outage), a real SMTP
 //! server receiving MIME mail, consent and erasure, users' preferences and daily digest, SMS
-//! quiet hours, the in-app inbox, and templates.
+//! quiet hours, the in-app inbox and its live stream, and templates.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,6 +16,7 @@ mod quiet_hours;
 mod routing;
 mod sms;
 mod smtp_server;
+mod stream;
 mod templates;
 
 use common::{eventually, TestApp};

@@ -200,13 +200,17 @@ pub enum Access {
     Roles(&'static [Role]),
     /// A service client token carrying this scope (admins pass too).
     Scope(&'static str),
+    /// The handler authenticates (e.g. a bearer token or a single-use ticket, for browsers'
+    /// EventSource, which cannot send headers); the guard only learns the caller when a valid
+    /// bearer token is offered. The text says how, for the route listing.
+    CheckedByHandler(&'static str),
 }
 
 impl Access {
     /// Applies the rule to a verified caller.
     pub fn check(&self, caller: &Caller) -> Result<(), ApiError> {
         match self {
-            Access::Public => Ok(()),
+            Access::Public | Access::CheckedByHandler(_) => Ok(()),
             Access::Authenticated if caller.role != Role::Service => Ok(()),
             Access::Authenticated => Err(ApiError::forbidden(
                 "service clients may not use this endpoint",
@@ -230,6 +234,7 @@ impl Access {
                 .collect::<Vec<_>>()
                 .join("|"),
             Access::Scope(scope) => format!("scope:{scope}"),
+            Access::CheckedByHandler(how) => (*how).to_owned(),
         }
     }
 }

@@ -18,6 +18,8 @@ pub trait Cache: Send + Sync {
     /// Reads several keys at once (one round trip on Redis).
     async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<String>>>;
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Reads and deletes `key` in one atomic step: of callers racing for a key, one gets it.
+    async fn take(&self, key: &str) -> anyhow::Result<Option<String>>;
     /// Increments a counter whose window starts with its first increment and lasts `window`.
     /// Returns the new count and the time left in the window.
     async fn increment(&self, key: &str, window: Duration) -> anyhow::Result<(u64, Duration)>;
@@ -122,6 +124,14 @@ impl Cache for MemoryCache {
         Ok(())
     }
 
+    async fn take(&self, key: &str) -> anyhow::Result<Option<String>> {
+        let key = format!("{}{key}", self.prefix);
+        Ok(self.with(|e| {
+            let live = Self::live(e, &key).is_some();
+            e.remove(&key).filter(|_| live).map(|entry| entry.value)
+        }))
+    }
+
     async fn increment(&self, key: &str, window: Duration) -> anyhow::Result<(u64, Duration)> {
         let key = format!("{}{key}", self.prefix);
         Ok(self.with(|entries| {
@@ -224,6 +234,22 @@ impl Cache for RedisCache {
             .query_async::<()>(&mut conn)
             .await?;
         Ok(())
+    }
+
+    async fn take(&self, key: &str) -> anyhow::Result<Option<String>> {
+        let key = format!("{}{key}", self.prefix);
+        let mut conn = self.conn().await?;
+        // MULTI/EXEC rather than GETDEL, which needs Redis 6.2.
+        let (value,): (Option<String>,) = redis::pipe()
+            .atomic()
+            .cmd("GET")
+            .arg(&key)
+            .cmd("DEL")
+            .arg(&key)
+            .ignore()
+            .query_async(&mut conn)
+            .await?;
+        Ok(value)
     }
 
     async fn increment(&self, key: &str, window: Duration) -> anyhow::Result<(u64, Duration)> {

@@ -268,6 +268,14 @@ pub struct NotificationSettings {
     pub sms_quiet_end: String,
     /// IANA time zone of people whose dealer has none (and of OEM staff).
     pub default_time_zone: String,
+    /// A comment line on every open live stream this often, so proxies keep it open.
+    pub stream_heartbeat_secs: u64,
+    /// How long a browser waits before reconnecting a dropped stream (the `retry:` hint).
+    pub stream_retry_ms: u64,
+    /// Live streams one user may hold open at once (per process); beyond it 429.
+    pub stream_max_per_user: u32,
+    /// Lifetime of a single-use stream ticket.
+    pub stream_ticket_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -341,11 +349,27 @@ impl NotificationSettings {
                 "must be at least 1",
             ));
         }
-        if self.dispatch_batch_size == 0 {
-            return Err(ConfigError::new(
+        for (key, value) in [
+            (
                 "notification.dispatch_batch_size",
-                "must be at least 1",
-            ));
+                u64::from(self.dispatch_batch_size),
+            ),
+            (
+                "notification.stream_heartbeat_secs",
+                self.stream_heartbeat_secs,
+            ),
+            (
+                "notification.stream_max_per_user",
+                u64::from(self.stream_max_per_user),
+            ),
+            (
+                "notification.stream_ticket_ttl_secs",
+                self.stream_ticket_ttl_secs,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(key, "must be at least 1"));
+            }
         }
         Ok(())
     }

@@ -68,6 +68,7 @@ impl Db {
             _guard: guard,
             signal: self.outbox_signal.clone(),
             wrote_events: false,
+            after_commit: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -106,6 +107,9 @@ impl Db {
     }
 }
 
+/// Work that may only happen once a transaction's writes are visible to everyone.
+pub type AfterCommit = Box<dyn FnOnce() + Send>;
+
 /// A write transaction. Dropping it without [`WriteTxn::commit`] rolls back.
 pub struct WriteTxn {
     // Field order matters: the transaction is dropped (rolled back) before the lock is released.
@@ -113,17 +117,42 @@ pub struct WriteTxn {
     _guard: Option<OwnedMutexGuard<()>>,
     signal: watch::Sender<u64>,
     wrote_events: bool,
+    /// In a mutex only so that the transaction stays `Sync` (it is only touched through `&mut`).
+    after_commit: std::sync::Mutex<Vec<AfterCommit>>,
 }
 
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
-        let wake = self.wrote_events;
-        let signal = self.signal.clone();
-        self.txn.commit().await?;
-        if wake {
+        let Self {
+            txn,
+            _guard,
+            signal,
+            wrote_events,
+            after_commit,
+        } = self;
+        txn.commit().await?;
+        // Another SQLite writer of this process may start as soon as the commit is done.
+        drop(_guard);
+        if wrote_events {
             signal.send_modify(|n| *n = n.wrapping_add(1));
         }
+        let hooks = after_commit
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for hook in hooks {
+            hook();
+        }
         Ok(())
+    }
+
+    /// Runs `hook` right after this transaction commits (never if it rolls back or is dropped):
+    /// for waking workers that read what it wrote, or telling the outside world about it.
+    /// Hooks run in the order registered and must not block.
+    pub fn after_commit(&mut self, hook: impl FnOnce() + Send + 'static) {
+        self.after_commit
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Box::new(hook));
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {

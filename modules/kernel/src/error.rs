@@ -205,6 +205,12 @@ impl ApiError {
         }
     }
 
+    /// Overrides the human-readable explanation.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// Overrides the machine-readable code (e.g. `duplicate_email`).
     pub fn with_code(mut self, code: ErrorCode) -> Self {
         self.code = Some(code);

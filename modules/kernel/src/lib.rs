@@ -10,6 +10,7 @@ pub mod events;
 pub mod http;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod live;
 pub mod metrics;
 pub mod migrate;
 pub mod module;

@@ -16,6 +16,10 @@ pub struct AppContext {
     pub cache: Arc<dyn Cache>,
     /// Turns `true` when the process stops: background jobs finish their step and return.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Turns `true` as soon as the server starts to stop (before in-flight requests drain):
+    /// long-lived responses such as event streams end, so the graceful stop need not wait out
+    /// its timeout for them.
+    pub draining: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Builds a module's routes; called once per HTTP worker.

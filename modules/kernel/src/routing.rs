@@ -238,7 +238,7 @@ where
             .copied()
             .unwrap_or(Access::Public);
         Box::pin(async move {
-            if access != Access::Public {
+            if !matches!(access, Access::Public | Access::CheckedByHandler(_)) {
                 let verdict = match authenticate(&req).await {
                     Ok(caller) => access.check(&caller).map(|()| caller),
                     Err(error) => Err(error),

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     InvalidRefreshToken,
     UnsupportedGrantType,
     RateLimited,
+    InvalidStreamTicket,
+    TooManyStreams,
     // Business rules.
     AlreadyRated,
     ContractExists,
@@ -92,6 +94,8 @@ impl ErrorCode {
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::RateLimited => "rate_limited",
+            Self::InvalidStreamTicket => "invalid_stream_ticket",
+            Self::TooManyStreams => "too_many_streams",
             Self::AlreadyRated => "already_rated",
             Self::ContractExists => "contract_exists",
             Self::CreditLimitExceeded => "credit_limit_exceeded",

@@ -88,3 +88,26 @@ async fn concurrent_increments_are_all_counted() {
         cache.delete("race").await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn take_hands_a_value_to_exactly_one_of_racing_callers() {
+    for (cache, _) in caches().await {
+        cache.set("t", "v", Duration::from_secs(5)).await.unwrap();
+        let takers = (0..8).map(|_| {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.take("t").await.unwrap() })
+        });
+        let mut won = Vec::new();
+        for taker in takers {
+            won.extend(taker.await.unwrap());
+        }
+        assert_eq!(won, vec!["v".to_owned()], "{}", cache.backend());
+        assert_eq!(cache.get("t").await.unwrap(), None);
+        cache
+            .set("x", "v", Duration::from_millis(50))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(cache.take("x").await.unwrap(), None, "expired");
+    }
+}

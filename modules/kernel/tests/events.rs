@@ -255,3 +255,44 @@ async fn commits_with_events_wake_the_relay_without_waiting_for_the_poll() {
     stop.send_replace(true);
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn after_commit_hooks_run_once_the_writes_are_visible_and_never_on_rollback() {
+    let h = harness().await;
+    let ran = Arc::new(Mutex::new(Vec::new()));
+    let hook = |name: &'static str| {
+        let ran = ran.clone();
+        move || ran.lock().unwrap().push(name)
+    };
+    let mut rolled_back = h.db.begin().await.unwrap();
+    rolled_back.after_commit(hook("rolled back"));
+    rolled_back.rollback().await.unwrap();
+    {
+        let mut dropped = h.db.begin().await.unwrap();
+        dropped.after_commit(hook("dropped"));
+    }
+    let mut txn = h.db.begin().await.unwrap();
+    publish_envelope(&mut txn, PRODUCER, &envelope("order-h"))
+        .await
+        .unwrap();
+    txn.after_commit(hook("first"));
+    txn.after_commit(hook("second"));
+    assert!(
+        ran.lock().unwrap().is_empty(),
+        "nothing runs before the commit"
+    );
+    txn.commit().await.unwrap();
+    assert_eq!(*ran.lock().unwrap(), ["first", "second"]);
+    let visible =
+        h.db.conn()
+            .query_one(Statement::from_string(
+                h.db.backend(),
+                format!("SELECT COUNT(*) AS n FROM \"{PRODUCER}\".\"outbox\""),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+    assert_eq!(visible, 1);
+}

@@ -1,6 +1,6 @@
 //! The one handler of the module: directory events keep the local copies of people; routed
 //! events become ledger rows. It runs inside the inbox transaction and never sends anything
-//! itself (the dispatcher does, after the commit).
+//! itself (the dispatcher does, and the live push happens, after the commit).
 
 use crate::app::{directory, fanout, Notifications};
 use contracts::events::SUBSCRIPTIONS;
@@ -32,7 +32,7 @@ impl EventHandler for Notifier {
         let app = &self.0;
         // A user's registration both records them and welcomes them, in that order.
         directory::apply(&**txn, event, &app.locale_for(None)).await?;
-        fanout::queue(app, &**txn, event).await?;
+        fanout::queue(app, txn, event).await?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ pub mod store;
 
 use actix_web::web;
 use kernel::{config::Environment, AppContext, Module, ModuleRuntime};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 pub struct NotificationModule;
@@ -41,16 +42,29 @@ impl Module for NotificationModule {
             sms = providers.sms.name(),
             "notification providers"
         );
+        // Live push reaches the streams of every process through Redis when it is configured.
+        let (hub, mut tasks) = kernel::live::LiveHub::connect(
+            ctx.settings.cache.redis_url.expose_secret(),
+            &format!("{}notifications:live", ctx.settings.cache.key_prefix),
+            ctx.shutdown.clone(),
+        )?;
+        tracing::info!(shared = hub.is_shared(), "notification live push");
+        let (live, router) =
+            app::live::LivePush::start(hub, settings.stream_max_per_user, ctx.shutdown.clone());
+        tasks.push(router);
         let app = Arc::new(app::Notifications {
             db: ctx.db.clone(),
             settings,
             providers,
             wake: Arc::new(tokio::sync::Notify::new()),
+            live,
+            cache: ctx.cache.clone(),
+            draining: ctx.draining.clone(),
         });
-        let mut tasks = vec![tokio::spawn(app::dispatch::run(
+        tasks.push(tokio::spawn(app::dispatch::run(
             app.clone(),
             ctx.shutdown.clone(),
-        ))];
+        )));
         if app.settings.digest_hour_utc < 24 {
             tasks.push(tokio::spawn(app::digest::daily(
                 app.clone(),

@@ -1,10 +1,11 @@
-//! HTTP API of the notification module: the caller's inbox, templates and the delivery ledger
-//! (admins).
+//! HTTP API of the notification module: the caller's inbox (and its live stream), templates and
+//! the delivery ledger (admins).
 
 pub mod deliveries;
 pub mod digests;
 pub mod inbox;
 pub mod preferences;
+pub mod stream;
 pub mod templates;
 
 use crate::app::Notifications;
@@ -23,6 +24,16 @@ pub fn routes(r: &mut RouteTable, state: State) {
             "/notifications/unread-count",
             Authenticated,
             inbox::unread_count,
+        )
+        .get(
+            "/notifications/stream",
+            stream::STREAM_ACCESS,
+            stream::stream,
+        )
+        .post(
+            "/notifications/stream-tickets",
+            Authenticated,
+            stream::issue_ticket,
         )
         .post("/notifications/read-all", Authenticated, inbox::read_all)
         .post("/notifications/{id}/read", Authenticated, inbox::read)
@@ -86,6 +97,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
 #[openapi(
     paths(
         inbox::list, inbox::unread_count, inbox::read_all, inbox::read, inbox::unread, inbox::archive,
+        stream::stream, stream::issue_ticket,
         templates::list, templates::preview, templates::get, templates::put, templates::delete,
         deliveries::list, deliveries::get, deliveries::resend,
         preferences::get, preferences::put, digests::run,

@@ -30,10 +30,8 @@ pub async fn run(app: Arc<Notifications>, mut shutdown: watch::Receiver<bool>) {
             Err(error) => tracing::warn!(?error, "notification dispatch failed"),
         }
         tokio::select! {
-            () = app.wake.notified() => {
-                // The queuing transaction commits just after it wakes us.
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            // Woken only after the queuing transaction committed, so the rows are visible.
+            () = app.wake.notified() => {}
             () = tokio::time::sleep(poll) => {}
             changed = shutdown.changed() => {
                 if changed.is_err() {

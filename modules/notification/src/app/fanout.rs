@@ -1,9 +1,13 @@
 //! An event becomes ledger rows — one per recipient and channel the recipient has not turned
-//! off (see `planning`) — inside the event's inbox transaction. Nothing is sent here: the dispatcher sends after the commit, so a slow or
-//! failing provider never holds the transaction, and redelivery finds the rows already there.
+//! off (see `planning`) — inside the event's inbox transaction. Nothing is sent here: the
+//! dispatcher sends after the commit, so a slow or failing provider never holds the
+//! transaction, and redelivery finds the rows already there.
+//! Only once the transaction has committed is the dispatcher woken (so it finds the rows) and
+//! are new in-app items pushed to live streams (so no one sees an item that may roll back).
 
 use super::{
     directory::{customer_key, user_key},
+    live::LiveItem,
     planning::{self, Timing},
     Notifications,
 };
@@ -13,7 +17,7 @@ use crate::domain::{
     Channel, DeliveryStatus,
 };
 use crate::store::{deliveries, inbox, people};
-use kernel::events::EventEnvelope;
+use kernel::{events::EventEnvelope, WriteTxn};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
@@ -100,11 +104,31 @@ async fn resolve(db: &impl ConnectionTrait, audience: Audience) -> anyhow::Resul
     })
 }
 
-/// Queues the messages `event` routes to. Returns how many rows were new.
+/// Queues the messages `event` routes to, inside `txn`; after its commit, wakes the dispatcher
+/// and pushes the new in-app items live. Returns how many rows were new.
 pub async fn queue(
+    app: &Notifications,
+    txn: &mut WriteTxn,
+    event: &EventEnvelope,
+) -> anyhow::Result<usize> {
+    let mut live = Vec::new();
+    let queued = queue_rows(app, &**txn, event, &mut live).await?;
+    if queued > 0 {
+        let wake = app.wake.clone();
+        txn.after_commit(move || wake.notify_one());
+    }
+    if !live.is_empty() {
+        let push = app.live.clone();
+        txn.after_commit(move || push.publish(&live));
+    }
+    Ok(queued)
+}
+
+async fn queue_rows(
     app: &Notifications,
     db: &impl ConnectionTrait,
     event: &EventEnvelope,
+    live: &mut Vec<LiveItem>,
 ) -> anyhow::Result<usize> {
     let Some(route) = routing::route(&event.name, &event.payload)? else {
         return Ok(0);
@@ -135,27 +159,46 @@ pub async fn queue(
                 let Some(timing) = timing else {
                     continue; // the user turned this channel off for the category
                 };
-                let row = (*channel, address, timing);
-                if insert(app, db, event, route.category, &person, row).await? {
+                let row = Row {
+                    category: route.category,
+                    person: &person,
+                    channel: *channel,
+                    address,
+                    timing,
+                };
+                if insert(app, db, event, row, live).await? {
                     queued += 1;
                 }
             }
         }
     }
-    if queued > 0 {
-        app.wake.notify_one();
-    }
     Ok(queued)
+}
+
+/// One ledger row to write: to whom, on which channel, where.
+struct Row<'a> {
+    category: &'a str,
+    person: &'a Person,
+    channel: Channel,
+    address: Option<String>,
+    /// When it may go (quiet hours) and whether it waits for the digest.
+    timing: Timing,
 }
 
 async fn insert(
     app: &Notifications,
     db: &impl ConnectionTrait,
     event: &EventEnvelope,
-    category: &str,
-    person: &Person,
-    (channel, address, timing): (Channel, Option<String>, Timing),
+    row: Row<'_>,
+    live: &mut Vec<LiveItem>,
 ) -> anyhow::Result<bool> {
+    let Row {
+        category,
+        person,
+        channel,
+        address,
+        timing,
+    } = row;
     let now = chrono::Utc::now();
     let locale = app.locale_for(person.locale.as_deref());
     let context = rendering::context(&event.payload, &person.name, &app.settings.public_base_url);
@@ -202,7 +245,7 @@ async fn insert(
         return Ok(false); // redelivery: the message exists already
     }
     if let (Some(Ok(rendered)), Some(user_id)) = (in_app, person.user_id) {
-        inbox::ActiveModel {
+        let item = inbox::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user_id),
             delivery_id: Set(id),
@@ -217,6 +260,8 @@ async fn insert(
         }
         .insert(db)
         .await?;
+        let unread = inbox::unread_count(db, user_id).await?;
+        live.push(LiveItem { item, unread });
     }
     Ok(true)
 }

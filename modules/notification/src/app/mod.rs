@@ -6,25 +6,34 @@ pub mod digest;
 pub mod directory;
 pub mod dispatch;
 pub mod fanout;
+pub mod feed;
 pub mod inbox;
+pub mod live;
 pub mod planning;
 pub mod preferences;
 pub mod quiet_hours;
 pub mod templates;
+pub mod tickets;
 
 use crate::channels::Providers;
 use crate::domain::RetryPolicy;
-use kernel::{config::NotificationSettings, Db};
+use kernel::{cache::Cache, config::NotificationSettings, Db};
 use std::{sync::Arc, time::Duration};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 /// What the use cases share.
 pub struct Notifications {
     pub db: Db,
     pub settings: NotificationSettings,
     pub providers: Providers,
-    /// Wakes the dispatcher when rows were queued or requeued.
+    /// Wakes the dispatcher when rows were queued or requeued (after their commit).
     pub wake: Arc<Notify>,
+    /// This process's live streams, fed from every process.
+    pub live: Arc<live::LivePush>,
+    /// Where stream tickets are kept (Redis when configured).
+    pub cache: Arc<dyn Cache>,
+    /// Turns true when the server starts to stop: live streams end.
+    pub draining: watch::Receiver<bool>,
 }
 
 impl Notifications {

@@ -2,14 +2,17 @@
 
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    Select,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    /// Serde: the item also travels between processes (live push).
+    #[derive(
+        Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize,
+    )]
     #[sea_orm(schema_name = "notification", table_name = "inbox_items")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
@@ -46,6 +49,37 @@ pub fn of_user(user_id: Uuid, unread_only: bool, archived: bool) -> Select<Entit
         select = select.filter(Column::ReadAt.is_null());
     }
     select
+}
+
+/// The user's items (not archived) with an id after `after` — created later, since ids are
+/// UUID v7 — oldest first, at most `limit`.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    after: Uuid,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    of_user(user_id, false, false)
+        .filter(Column::Id.gt(after))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The user's items (not archived) created at or after `since`, oldest first, at most `limit`.
+pub async fn created_since(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    of_user(user_id, false, false)
+        .filter(Column::CreatedAt.gte(since))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 pub async fn unread_count(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
