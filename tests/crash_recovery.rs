@@ -1,5 +1,6 @@
-//! A real process killed (SIGKILL) after committing an event but before relaying it: the event is
-//! delivered once the service runs again.
+//! Real processes killed at the worst moment: after committing an event but before relaying it
+//! (the event is delivered once the service runs again), and after committing an idempotent
+//! request but before answering it (the retry gets the first answer; the effect happens once).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -66,4 +67,64 @@ async fn pending(database: &TestDatabase, email: &str) -> bool {
         .expect("the event was committed");
     let status: String = row.try_get("", "status").unwrap();
     status == "pending"
+}
+
+#[tokio::test]
+async fn an_idempotent_request_killed_after_its_commit_replays_its_answer_once() {
+    let database = TestDatabase::create().await;
+    assert!(common::evdms_command(&database)
+        .arg("seed")
+        .status()
+        .unwrap()
+        .success());
+    let body = serde_json::json!({ "email": "once@evdms.dev", "name": "Exactly Once", "role": "evm_staff", "password": "Committed-then-killed-77" });
+    let create = |base: String, token: String| {
+        let body = body.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/users"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", "kill-after-commit")
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+
+    // First life: the process aborts right after the request's transaction commits, before a
+    // byte of the answer is written.
+    let mut command = common::evdms_command(&database);
+    command.env("EVDMS_TEST_ABORT_AFTER_IDEMPOTENT_COMMIT", "1");
+    let (mut first, port) = common::serve_process(command);
+    let base = format!("http://127.0.0.1:{port}");
+    let token = common::token_at(&base, common::ADMIN).await;
+    let lost = create(base, token.clone()).await;
+    assert!(lost.is_err(), "the client never gets an answer: {lost:?}");
+    let exit = first.0.wait().unwrap();
+    assert!(!exit.success(), "the process died: {exit:?}");
+
+    // Second life: the retry replays the answer the first request committed, and runs nothing.
+    let (second, port) = common::serve_process(common::evdms_command(&database));
+    let base = format!("http://127.0.0.1:{port}");
+    let token = common::token_at(&base, common::ADMIN).await;
+    let replay = create(base.clone(), token.clone()).await.unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(
+        replay.headers().get("idempotency-replayed").unwrap(),
+        "true"
+    );
+    let user: serde_json::Value = replay.json().await.unwrap();
+    assert_eq!(user["email"], "once@evdms.dev");
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/users?q=once@evdms.dev"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1, "one user: {page}");
+    assert_eq!(page["items"][0]["id"], user["id"]);
+    second.kill();
 }

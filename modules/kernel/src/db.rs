@@ -58,6 +58,13 @@ impl Db {
 
     /// Starts a write transaction. Events written through it wake the relays on commit.
     pub async fn begin(&self) -> Result<WriteTxn, DbErr> {
+        if crate::idempotency::holds_a_commit() {
+            // The request's committed transaction is held open until its response is stored; a
+            // second write transaction could wait on it forever (SQLite's write lock).
+            return Err(DbErr::Custom(
+                "a request made idempotent commits one write transaction".into(),
+            ));
+        }
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
@@ -122,7 +129,17 @@ pub struct WriteTxn {
 }
 
 impl WriteTxn {
+    /// Commits. Inside a request made idempotent by an `Idempotency-Key`, the commit is held
+    /// until the response exists, so that the response is stored in this same transaction (see
+    /// [`crate::idempotency`]); the caller cannot tell the difference.
     pub async fn commit(self) -> Result<(), DbErr> {
+        match crate::idempotency::hold(self) {
+            Ok(()) => Ok(()),
+            Err(txn) => txn.commit_now().await,
+        }
+    }
+
+    pub(crate) async fn commit_now(self) -> Result<(), DbErr> {
         let Self {
             txn,
             _guard,

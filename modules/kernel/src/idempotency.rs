@@ -3,9 +3,23 @@
 //! The first request with a key claims it (`INSERT … ON CONFLICT DO NOTHING`), runs, and stores
 //! its response; the same key with the same request replays that response; with another request
 //! it is 422; while the first is still running, 409. Keys are scoped to the caller (the route's
-//! access guard runs first) and expire after 24 hours. A 5xx answer releases the key so the client can retry.
+//! access guard runs first) and expire after 24 hours. A 5xx answer releases the key so the
+//! client can retry.
+//!
+//! The response is stored in the handler's own transaction: while the request runs, the
+//! handler's `WriteTxn::commit` only hands the transaction over ([`hold`]); once the response
+//! exists, the middleware writes it into the key's record in that transaction and commits. So the
+//! effect and the stored answer commit together: a process killed after the commit replays the
+//! answer on retry, one killed before it leaves no effect (and the claim is taken over after
+//! [`STALE_CLAIM_MS`]). A 5xx rolls the held transaction back. An idempotent handler therefore
+//! builds its response from what it read inside its transaction, and commits one transaction.
 
-use crate::{db::Db, error::ApiError, events::now_ms, events::sql::stmt};
+use crate::{
+    db::{Db, WriteTxn},
+    error::ApiError,
+    events::now_ms,
+    events::sql::stmt,
+};
 use actix_web::{
     body::{to_bytes, BoxBody, MessageBody},
     dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform},
@@ -15,7 +29,12 @@ use actix_web::{
 use futures_util::{future::LocalBoxFuture, StreamExt};
 use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
-use std::{collections::HashMap, future::ready, rc::Rc, sync::Arc};
+use std::{
+    collections::HashMap,
+    future::ready,
+    rc::Rc,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 pub const HEADER: &str = "idempotency-key";
 /// Largest body fingerprinted; the JSON extractor applies its own (smaller) limit afterwards.
@@ -23,6 +42,51 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 const TTL_MS: i64 = 24 * 3600 * 1000;
 /// A claim older than this whose request never finished (the process died) may be taken over.
 const STALE_CLAIM_MS: i64 = 5 * 60 * 1000;
+/// Set only by the crash test: abort the process right after an idempotent request's commit,
+/// before its response is sent.
+const ABORT_AFTER_COMMIT_ENV: &str = "EVDMS_TEST_ABORT_AFTER_IDEMPOTENT_COMMIT";
+
+tokio::task_local! {
+    /// The committed-but-held transaction of the idempotent request running on this task.
+    static HELD: Arc<HeldCommit>;
+}
+
+#[derive(Default)]
+struct HeldCommit(Mutex<Option<WriteTxn>>);
+
+impl HeldCommit {
+    fn take(&self) -> Option<WriteTxn> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Takes over a transaction being committed inside an idempotent request (the first one only);
+/// gives it back otherwise, to be committed at once.
+pub(crate) fn hold(txn: WriteTxn) -> Result<(), WriteTxn> {
+    let mut txn = Some(txn);
+    let held = HELD.try_with(|held| {
+        let mut slot = held.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = txn.take();
+        }
+    });
+    match (held, txn) {
+        (Ok(()), None) => Ok(()),
+        (_, Some(txn)) => Err(txn),
+        (Err(_), None) => Ok(()), // unreachable: nothing is taken outside a request
+    }
+}
+
+/// Whether this task runs an idempotent request whose transaction is already held.
+pub(crate) fn holds_a_commit() -> bool {
+    HELD.try_with(|held| {
+        held.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    })
+    .unwrap_or(false)
+}
 
 /// Wraps a resource: requests whose method is in `schemas` honour `Idempotency-Key`, keeping
 /// their records in that module's schema.
@@ -171,16 +235,20 @@ where
             }
 
             req.set_payload(Payload::from(body));
-            let response = service.call(req).await;
+            let held = Arc::new(HeldCommit::default());
+            let response = HELD.scope(held.clone(), service.call(req)).await;
+            let held = held.take();
             let response = match response {
                 Ok(response) => response,
                 Err(error) => {
+                    drop(held); // rolls back
                     release(&db, schema, &scope, &key).await;
                     return Err(error);
                 }
             };
             let status = response.status();
             if status.is_server_error() {
+                drop(held);
                 release(&db, schema, &scope, &key).await;
                 return Ok(response.map_into_boxed_body());
             }
@@ -202,19 +270,43 @@ where
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
             };
-            let stored = complete(
-                &db,
+            let record = Completion {
                 schema,
-                &scope,
-                &key,
-                status.as_u16(),
-                &String::from_utf8_lossy(&bytes),
-                header_of(header::CONTENT_TYPE),
-                header_of(header::LOCATION),
-            )
-            .await;
-            if let Err(error) = stored {
-                tracing::error!(error = ?error, "storing the idempotent response failed");
+                scope: &scope,
+                key: &key,
+                status: status.as_u16(),
+                body: &String::from_utf8_lossy(&bytes),
+                content_type: header_of(header::CONTENT_TYPE),
+                location: header_of(header::LOCATION),
+            };
+            match held {
+                // The effect and its answer commit together.
+                Some(txn) => {
+                    let committed = match record.store(&*txn).await {
+                        Ok(()) => txn.commit_now().await,
+                        Err(error) => Err(error),
+                    };
+                    if let Err(error) = committed {
+                        release(&db, schema, &scope, &key).await;
+                        return Err(ApiError::internal(
+                            anyhow::Error::new(error).context("committing an idempotent request"),
+                        )
+                        .into());
+                    }
+                    if std::env::var_os(ABORT_AFTER_COMMIT_ENV).is_some() {
+                        tracing::warn!(
+                            "{ABORT_AFTER_COMMIT_ENV} is set: aborting after the commit"
+                        );
+                        std::process::abort();
+                    }
+                }
+                // Nothing was written (e.g. a refusal): the answer is stored on its own.
+                None => {
+                    let _guard = db.sqlite_write_guard().await;
+                    if let Err(error) = record.store(db.conn()).await {
+                        tracing::error!(error = ?error, "storing the idempotent response failed");
+                    }
+                }
             }
             Ok(ServiceResponse::new(http_request, head.set_body(bytes)).map_into_boxed_body())
         })
@@ -309,35 +401,36 @@ async fn claim(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn complete(
-    db: &Db,
-    schema: &str,
-    scope: &str,
-    key: &str,
+/// The answer to keep for a key.
+struct Completion<'a> {
+    schema: &'a str,
+    scope: &'a str,
+    key: &'a str,
     status: u16,
-    body: &str,
+    body: &'a str,
     content_type: Option<String>,
     location: Option<String>,
-) -> Result<(), sea_orm::DbErr> {
-    let sql = format!(
-        "UPDATE {} SET status = 'completed', response_status = $1, response_body = $2, content_type = $3, location = $4 \
-         WHERE scope = $5 AND key = $6",
-        table(schema)
-    );
-    let values = vec![
-        i32::from(status).into(),
-        body.into(),
-        content_type.into(),
-        location.into(),
-        scope.into(),
-        key.into(),
-    ];
-    let _guard = db.sqlite_write_guard().await;
-    db.conn()
-        .execute(stmt(db.backend(), &sql, values))
-        .await
-        .map(|_| ())
+}
+
+impl Completion<'_> {
+    async fn store(self, db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+        let sql = format!(
+            "UPDATE {} SET status = 'completed', response_status = $1, response_body = $2, content_type = $3, location = $4 \
+             WHERE scope = $5 AND key = $6",
+            table(self.schema)
+        );
+        let values = vec![
+            i32::from(self.status).into(),
+            self.body.into(),
+            self.content_type.into(),
+            self.location.into(),
+            self.scope.into(),
+            self.key.into(),
+        ];
+        db.execute(stmt(db.get_database_backend(), &sql, values))
+            .await
+            .map(|_| ())
+    }
 }
 
 async fn release(db: &Db, schema: &str, scope: &str, key: &str) {

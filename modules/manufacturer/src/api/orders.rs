@@ -244,16 +244,21 @@ pub async fn place(
         total,
     };
     kernel::events::publish(&mut txn, &event).await?;
+    // Read inside the transaction: an idempotent request's answer commits with it.
+    let placed = detailed(&*txn, order).await?;
     txn.commit().await?;
-    Ok(HttpResponse::Created().json(detailed(&db, order).await?))
+    Ok(HttpResponse::Created().json(placed))
 }
 
-async fn detailed(db: &State, order: dealer_orders::Model) -> Result<OrderDto, ApiError> {
-    let lines = orders::lines_of(db.conn(), order.id).await?;
+async fn detailed(
+    db: &impl sea_orm::ConnectionTrait,
+    order: dealer_orders::Model,
+) -> Result<OrderDto, ApiError> {
+    let lines = orders::lines_of(db, order.id).await?;
     let vins = oem_stock::Entity::find()
         .filter(oem_stock::Column::OrderId.eq(order.id))
         .order_by_asc(oem_stock::Column::Vin)
-        .all(db.conn())
+        .all(db)
         .await?;
     let mut out = dto(order);
     out.lines = Some(
@@ -295,7 +300,7 @@ async fn visible(
     responses((status = 200, body = OrderDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let (order, _) = visible(&db, &caller, *id).await?;
-    Ok(HttpResponse::Ok().json(detailed(&db, order).await?))
+    Ok(HttpResponse::Ok().json(detailed(db.conn(), order).await?))
 }
 
 async fn respond(db: &State, id: Uuid) -> ApiResult<HttpResponse> {
@@ -303,7 +308,7 @@ async fn respond(db: &State, id: Uuid) -> ApiResult<HttpResponse> {
         .one(db.conn())
         .await?
         .ok_or_else(|| ApiError::not_found("no such dealer order"))?;
-    Ok(HttpResponse::Ok().json(detailed(db, order).await?))
+    Ok(HttpResponse::Ok().json(detailed(db.conn(), order).await?))
 }
 
 /// OEM staff approve a pending order if the dealer's credit allows it: unpaid invoices plus
