@@ -2,6 +2,7 @@
 //! migrations, events (outbox, relay, inbox, transports), auth extractor, pagination, operations.
 
 pub mod auth;
+pub mod backoff;
 pub mod cache;
 pub mod config;
 pub mod db;

@@ -13,7 +13,7 @@ pub use envelope::EventEnvelope;
 pub use inbox::EventHandler;
 pub use outbox::{publish, publish_envelope};
 pub use relay::{Relay, RelaySettings};
-pub use transport::{InProcessTransport, Transport};
+pub use transport::{HandlerSet, InProcessTransport, Transport};
 
 use anyhow::bail;
 use contracts::events::REGISTRY;

@@ -12,7 +12,7 @@
 //! handler is retried in place with backoff (keeping per-aggregate order), then the message goes to
 //! the DLQ and the queue moves on.
 
-use super::{inbox, EventEnvelope, EventHandler, Transport};
+use super::{EventEnvelope, EventHandler, HandlerSet, Transport};
 use crate::{db::Db, metrics::Metrics};
 use futures_util::StreamExt;
 use lapin::{
@@ -447,9 +447,7 @@ pub struct ConsumerSettings {
 pub struct RabbitConsumer {
     broker: Arc<Broker>,
     module: String,
-    handlers: Vec<Arc<dyn EventHandler>>,
-    db: Db,
-    metrics: Option<Metrics>,
+    handlers: HandlerSet,
     settings: ConsumerSettings,
 }
 
@@ -465,9 +463,7 @@ impl RabbitConsumer {
         Self {
             broker,
             module: module.to_owned(),
-            handlers,
-            db,
-            metrics,
+            handlers: HandlerSet::new(db, &handlers, metrics),
             settings,
         }
     }
@@ -541,30 +537,16 @@ impl RabbitConsumer {
                 return Ok(());
             }
         };
-        let wanted: Vec<&Arc<dyn EventHandler>> = self
-            .handlers
-            .iter()
-            .filter(|h| h.events().contains(&envelope.name.as_str()))
-            .collect();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut failures = Vec::new();
-            for handler in &wanted {
-                if let Err(error) =
-                    inbox::handle_once(&self.db, handler.as_ref(), &envelope, self.metrics.as_ref())
-                        .await
-                {
-                    failures.push(format!("{}: {error:#}", handler.name()));
-                }
-            }
-            if failures.is_empty() {
+            let Err(error) = self.handlers.dispatch(&envelope).await else {
                 // Only now, with every effect committed with its inbox record, is the message done.
                 delivery.ack(BasicAckOptions::default()).await?;
                 return Ok(());
-            }
-            let error = failures.join("; ");
-            if let Some(m) = &self.metrics {
+            };
+            let error = format!("{error:#}");
+            if let Some(m) = self.handlers.metrics() {
                 m.events_failed
                     .with_label_values(&[&self.module, &envelope.name])
                     .inc();
@@ -573,7 +555,7 @@ impl RabbitConsumer {
                 tracing::error!(module = %self.module, event = %envelope.name, event_id = %envelope.id, attempt, error = %error, "event dead-lettered");
                 self.dead_letter(channel, &delivery, &error, attempt)
                     .await?;
-                if let Some(m) = &self.metrics {
+                if let Some(m) = self.handlers.metrics() {
                     m.events_dead_lettered
                         .with_label_values(&[&self.module, &envelope.name])
                         .inc();
@@ -581,12 +563,11 @@ impl RabbitConsumer {
                 return Ok(());
             }
             tracing::warn!(module = %self.module, event = %envelope.name, attempt, error = %error, "handler failed; retrying");
-            let exponent = (attempt - 1).min(20);
-            let delay = self
-                .settings
-                .backoff_base
-                .saturating_mul(1 << exponent)
-                .min(self.settings.backoff_max);
+            let delay = crate::backoff::jittered(
+                self.settings.backoff_base,
+                self.settings.backoff_max,
+                attempt,
+            );
             tokio::time::sleep(delay).await;
         }
     }

@@ -11,7 +11,6 @@ use super::{now_ms, sql::stmt, EventEnvelope, Transport};
 use crate::{config::BusSettings, db::Db, metrics::Metrics};
 use anyhow::Context;
 use futures_util::StreamExt;
-use rand::Rng;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, TransactionTrait, Value};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -46,15 +45,9 @@ impl From<&BusSettings> for RelaySettings {
 }
 
 impl RelaySettings {
-    /// Delay before attempt `attempts + 1`: base·2^(attempts−1), capped, ±20 % jitter.
+    /// Delay before attempt `attempts + 1` (see [`crate::backoff::jittered`]).
     pub fn backoff(&self, attempts: u32) -> Duration {
-        let exponent = attempts.saturating_sub(1).min(30);
-        let raw = self
-            .backoff_base
-            .saturating_mul(1u32 << exponent)
-            .min(self.backoff_max);
-        let jitter = rand::rng().random_range(0.8..1.2);
-        raw.mul_f64(jitter)
+        crate::backoff::jittered(self.backoff_base, self.backoff_max, attempts)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Transports carry envelopes from a relay to the handlers. In-process delivers to the handlers
-//! of this binary through their inboxes; RabbitMQ (its own issue) will implement the same trait.
+//! of this binary through their inboxes; RabbitMQ publishes, and its consumer dispatches through
+//! the same [`HandlerSet`].
 
 use super::{inbox, EventEnvelope, EventHandler};
 use crate::{db::Db, metrics::Metrics};
@@ -12,15 +13,15 @@ pub trait Transport: Send + Sync {
     async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()>;
 }
 
-/// Delivers to every local handler subscribed to the event's name, each through its inbox.
-/// A failing handler fails the delivery; handlers that already succeeded skip the retry.
-pub struct InProcessTransport {
+/// The handlers of this process by event name: the one dispatch path of both transports (the
+/// in-process transport, and the RabbitMQ consumer of a module's queue).
+pub struct HandlerSet {
     db: Db,
-    handlers: HashMap<&'static str, Vec<Arc<dyn EventHandler>>>,
+    by_event: HashMap<&'static str, Vec<Arc<dyn EventHandler>>>,
     metrics: Option<Metrics>,
 }
 
-impl InProcessTransport {
+impl HandlerSet {
     pub fn new(db: Db, handlers: &[Arc<dyn EventHandler>], metrics: Option<Metrics>) -> Self {
         let mut by_event: HashMap<&'static str, Vec<Arc<dyn EventHandler>>> = HashMap::new();
         for handler in handlers {
@@ -30,20 +31,20 @@ impl InProcessTransport {
         }
         Self {
             db,
-            handlers: by_event,
+            by_event,
             metrics,
         }
     }
-}
 
-#[async_trait::async_trait]
-impl Transport for InProcessTransport {
-    fn name(&self) -> &'static str {
-        "in-process"
+    pub fn metrics(&self) -> Option<&Metrics> {
+        self.metrics.as_ref()
     }
 
-    async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()> {
-        let Some(handlers) = self.handlers.get(event.name.as_str()) else {
+    /// Runs every handler subscribed to the event, each through its inbox (an effect commits
+    /// with its inbox record, so a handler that already succeeded skips a redelivery). All are
+    /// tried; the error names each one that failed.
+    pub async fn dispatch(&self, event: &EventEnvelope) -> anyhow::Result<()> {
+        let Some(handlers) = self.by_event.get(event.name.as_str()) else {
             return Ok(());
         };
         let mut failures = Vec::new();
@@ -60,5 +61,30 @@ impl Transport for InProcessTransport {
         } else {
             anyhow::bail!(failures.join("; "))
         }
+    }
+}
+
+/// Delivers to every local handler subscribed to the event's name, each through its inbox.
+/// A failing handler fails the delivery; handlers that already succeeded skip the retry.
+pub struct InProcessTransport {
+    handlers: HandlerSet,
+}
+
+impl InProcessTransport {
+    pub fn new(db: Db, handlers: &[Arc<dyn EventHandler>], metrics: Option<Metrics>) -> Self {
+        Self {
+            handlers: HandlerSet::new(db, handlers, metrics),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for InProcessTransport {
+    fn name(&self) -> &'static str {
+        "in-process"
+    }
+
+    async fn deliver(&self, event: &EventEnvelope) -> anyhow::Result<()> {
+        self.handlers.dispatch(event).await
     }
 }

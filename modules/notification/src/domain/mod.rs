@@ -138,9 +138,7 @@ impl RetryPolicy {
         if attempts >= self.max_attempts {
             return AfterFailure::Dead;
         }
-        let exponent = attempts.saturating_sub(1).min(20);
-        let delay = self.base.saturating_mul(1 << exponent).min(self.max);
-        AfterFailure::RetryIn(delay)
+        AfterFailure::RetryIn(kernel::backoff::exponential(self.base, self.max, attempts))
     }
 }
 
