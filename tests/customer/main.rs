@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod app_rules;
 mod customers;
 mod feedback;
 mod leads;

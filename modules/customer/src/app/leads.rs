@@ -21,6 +21,7 @@ use validator::Validate;
 pub use crate::store::leads::LeadFilter;
 
 /// A lead with its stage history, oldest change first.
+#[derive(Debug)]
 pub struct LeadWithHistory {
     pub lead: leads::Model,
     pub history: Vec<lead_stage_history::Model>,
