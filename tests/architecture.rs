@@ -1,4 +1,4 @@
-//! Dependency rules from ARCHITECTURE.md §1, read from `cargo metadata`.
+//! Dependency rules from docs/architecture.md ("Dependency rules"), read from `cargo metadata`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

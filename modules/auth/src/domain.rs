@@ -1,4 +1,4 @@
-//! Who may create, see and manage which users (DOMAIN.md role table), and parsed inputs.
+//! Who may create, see and manage which users (docs/domain.md, "Roles"), and parsed inputs.
 
 use kernel::{ApiError, Caller, Role};
 use uuid::Uuid;

@@ -72,7 +72,8 @@ impl Module for AuthModule {
         Ok(runtime)
     }
 
-    /// The six demo accounts of DOMAIN.md (idempotent), printed with their password.
+    /// The six demo accounts (docs/architecture.md, "Data": seed; idempotent), printed with
+    /// their password.
     async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
         let state = state(ctx).await?;
         let password =

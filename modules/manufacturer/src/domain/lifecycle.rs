@@ -2,8 +2,8 @@
 
 use kernel::ApiError;
 
-/// A dealer order's status (DOMAIN.md: pending → approved → allocated → shipped → delivered, or
-/// cancelled (only while pending) | rejected | disputed → resolved).
+/// A dealer order's status (docs/domain.md, "Lifecycles": pending → approved → allocated →
+/// shipped → delivered, or cancelled (only while pending) | rejected | disputed → resolved).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderStatus {
     Pending,
@@ -174,7 +174,7 @@ impl ModelStatus {
     }
 }
 
-/// Variant lifecycle statuses (DOMAIN.md).
+/// Variant lifecycle statuses (docs/domain.md, "Lifecycles").
 pub const VARIANT_STATUSES: [&str; 3] = ["in_production", "coming_soon", "discontinued"];
 
 /// OEM stock unit statuses, in their order.

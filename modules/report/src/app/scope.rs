@@ -1,4 +1,4 @@
-//! Whose figures a caller sees (DOMAIN.md roles): the OEM and admins the network, a dealer
+//! Whose figures a caller sees (docs/domain.md, "Roles"): the OEM and admins the network, a dealer
 //! manager their dealer (staff performance included), dealer staff their own sales. A filter
 //! that reaches outside that is a 404, as for any other dealer's resource.
 
