@@ -76,6 +76,7 @@ pub struct Settings {
     pub ops: OpsSettings,
     pub modules: ModulesSettings,
     pub notification: NotificationSettings,
+    pub secrets: SecretsSettings,
     #[serde(default)]
     pub services: BTreeMap<String, ServiceEndpoint>,
 }
@@ -259,6 +260,15 @@ pub struct NotificationSettings {
     pub max_attempts: u32,
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+}
+
+/// Keys shared between modules (see `kernel::secrets`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// 32 bytes, base64: seals the password-reset token from auth to notification. Empty outside
+    /// production = a fixed development key; required in production.
+    pub notification_seal_key: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -456,6 +466,7 @@ impl Settings {
                 ));
             }
         }
+        crate::secrets::validate(self)?;
         Ok(())
     }
 
@@ -615,7 +626,13 @@ mod tests {
         assert_eq!(error.key, "auth.signing_key_file");
         let ok = load_env(
             Environment::Production,
-            &[("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem")],
+            &[
+                ("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem"),
+                (
+                    "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                ),
+            ],
         );
         assert!(ok.is_ok());
     }

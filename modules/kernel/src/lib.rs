@@ -16,6 +16,7 @@ pub mod ops;
 pub mod pagination;
 pub mod rate_limit;
 pub mod routing;
+pub mod secrets;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

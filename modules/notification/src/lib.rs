@@ -46,6 +46,7 @@ impl Module for NotificationModule {
             settings,
             providers,
             wake: Arc::new(tokio::sync::Notify::new()),
+            sealer: kernel::secrets::Sealer::notification(&ctx.settings)?,
         });
         let dispatcher = tokio::spawn(app::dispatch::run(app.clone(), ctx.shutdown.clone()));
         let state = web::Data::from(app.clone());

@@ -5,6 +5,7 @@ pub mod directory;
 pub mod dispatch;
 pub mod fanout;
 pub mod inbox;
+pub mod sealed;
 pub mod templates;
 
 use crate::channels::Providers;
@@ -20,6 +21,8 @@ pub struct Notifications {
     pub providers: Providers,
     /// Wakes the dispatcher when rows were queued or requeued.
     pub wake: Arc<Notify>,
+    /// Opens secrets sealed by other modules (the password-reset token).
+    pub sealer: kernel::secrets::Sealer,
 }
 
 impl Notifications {

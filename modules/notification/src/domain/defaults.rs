@@ -193,8 +193,10 @@ mod tests {
                     rendering::check(event, &parts)
                         .unwrap_or_else(|e| panic!("{event} {channel} {locale}: {e:?}"));
                     let sample = sample_payload(event).unwrap();
-                    let context =
-                        rendering::context(&sample, "Sample Person", "https://app.example");
+                    let context = crate::domain::sealed::with_placeholders(
+                        event,
+                        &rendering::context(&sample, "Sample Person", "https://app.example"),
+                    );
                     let rendered = rendering::render(&parts, &context).unwrap();
                     assert!(!rendered.text.is_empty());
                 }

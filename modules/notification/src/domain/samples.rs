@@ -44,7 +44,7 @@ pub fn sample_payload(event: &str) -> Option<Value> {
             user_id: ID,
             email: "mara@dealer.example".into(),
             name: "Mara Manager".into(),
-            reset_token: "sample-token".into(),
+            sealed_reset_token: "sample-sealed-token".into(),
             expires_at: at(),
         }),
         manufacturer::DealerOrderPlaced::NAME => json(manufacturer::DealerOrderPlaced {
