@@ -9,6 +9,7 @@ mod common;
 
 mod email;
 mod inbox;
+mod reminders;
 mod routing;
 mod sms;
 mod smtp_server;

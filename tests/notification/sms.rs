@@ -17,16 +17,16 @@ use uuid::Uuid;
 
 /// One request as the provider saw it.
 #[derive(Clone, Debug)]
-struct Received {
+pub struct Received {
     authorization: String,
     signature: String,
-    idempotency_key: String,
-    body: Vec<u8>,
+    pub idempotency_key: String,
+    pub body: Vec<u8>,
 }
 
 #[derive(Default)]
-struct Stub {
-    received: Mutex<Vec<Received>>,
+pub struct Stub {
+    pub received: Mutex<Vec<Received>>,
     /// Answer 503 this many times first (an outage).
     failures_left: AtomicUsize,
 }
@@ -59,7 +59,7 @@ async fn messages(stub: web::Data<Stub>, request: HttpRequest, body: web::Bytes)
 }
 
 /// Starts the stand-in provider; returns its base URL.
-fn start_provider(stub: web::Data<Stub>) -> String {
+pub fn start_provider(stub: web::Data<Stub>) -> String {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(stub.clone())
@@ -131,6 +131,7 @@ async fn sms_reach_the_http_provider_signed_and_survive_its_outage() {
             vin: None,
             starts_at,
             ends_at: starts_at + chrono::Duration::hours(1),
+            staff_id: None,
         };
         let id = publish_as_module(&app, &event).await;
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

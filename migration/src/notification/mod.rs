@@ -3,6 +3,7 @@
 pub mod m20261125_000002_notifications;
 pub mod m20261201_000040_delivery_ledger;
 pub mod m20261201_000041_drop_notification_log;
+pub mod m20261202_000061_reminders;
 
 use sea_orm_migration::MigrationTrait;
 
@@ -11,5 +12,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000002_notifications::Migration),
         Box::new(m20261201_000040_delivery_ledger::Migration),
         Box::new(m20261201_000041_drop_notification_log::Migration),
+        Box::new(m20261202_000061_reminders::Migration),
     ]
 }

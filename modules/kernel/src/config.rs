@@ -260,6 +260,11 @@ pub struct NotificationSettings {
     pub max_attempts: u32,
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+    /// Reminders: an instalment this many days before it is due, a test drive this many hours
+    /// before it starts; the sweep that sends due reminders runs this often.
+    pub instalment_reminder_days: u32,
+    pub test_drive_reminder_hours: u32,
+    pub reminder_sweep_interval_ms: u64,
 }
 
 /// Keys shared between modules (see `kernel::secrets`).
@@ -296,6 +301,12 @@ impl NotificationSettings {
         if self.max_attempts == 0 {
             return Err(ConfigError::new(
                 "notification.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.reminder_sweep_interval_ms == 0 {
+            return Err(ConfigError::new(
+                "notification.reminder_sweep_interval_ms",
                 "must be at least 1",
             ));
         }

@@ -2,7 +2,7 @@
 //! events become ledger rows. It runs inside the inbox transaction and never sends anything
 //! itself (the dispatcher does, after the commit).
 
-use crate::app::{directory, fanout, sealed, Notifications};
+use crate::app::{directory, fanout, reminders, sealed, Notifications};
 use contracts::events::SUBSCRIPTIONS;
 use kernel::{events::EventEnvelope, events::EventHandler, WriteTxn};
 use std::sync::Arc;
@@ -34,6 +34,7 @@ impl EventHandler for Notifier {
         // A user's registration both records them and welcomes them, in that order.
         directory::apply(&**txn, event, &app.locale_for(None)).await?;
         fanout::queue(app, &**txn, event).await?;
+        reminders::track(app, &**txn, event).await?;
         Ok(())
     }
 }

@@ -49,11 +49,12 @@ impl Module for NotificationModule {
             sealer: kernel::secrets::Sealer::notification(&ctx.settings)?,
         });
         let dispatcher = tokio::spawn(app::dispatch::run(app.clone(), ctx.shutdown.clone()));
+        let reminder_sweep = tokio::spawn(app::reminders::run(app.clone(), ctx.shutdown.clone()));
         let state = web::Data::from(app.clone());
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
                 .with_handlers(vec![Arc::new(events::Notifier(app))])
-                .with_tasks(vec![dispatcher]),
+                .with_tasks(vec![dispatcher, reminder_sweep]),
         )
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::{lifecycle, schedule};
 use crate::store::{catalog_variants, test_drive_slots, test_drives};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use contracts::events::customer::{TestDriveCompleted, TestDriveScheduled};
+use contracts::events::customer::{TestDriveCancelled, TestDriveCompleted, TestDriveScheduled};
 use kernel::{
     pagination::{ListParams, Page},
     validation::ValidJson,
@@ -253,6 +253,7 @@ pub async fn create(
         vin,
         starts_at: body.starts_at,
         ends_at: body.ends_at,
+        staff_id: Some(caller.subject),
     };
     kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
@@ -317,6 +318,14 @@ async fn act(
                 .filter(test_drive_slots::Column::TestDriveId.eq(id))
                 .exec(&*txn)
                 .await?;
+            // Its reminder must not go out (notification).
+            let event = TestDriveCancelled {
+                test_drive_id: id,
+                dealer_id: drive.dealer_id,
+                customer_id: drive.customer_id,
+                cancelled_at: Utc::now(),
+            };
+            kernel::events::publish(&mut txn, &event).await?;
         }
         "complete" => {
             let event = TestDriveCompleted {

@@ -5,6 +5,7 @@ pub mod directory;
 pub mod dispatch;
 pub mod fanout;
 pub mod inbox;
+pub mod reminders;
 pub mod sealed;
 pub mod templates;
 

@@ -2,6 +2,7 @@
 //! their retry schedule, the routing of events to people, and the templates.
 
 pub mod defaults;
+pub mod reminders;
 pub mod rendering;
 pub mod routing;
 pub mod samples;

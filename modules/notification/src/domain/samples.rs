@@ -89,6 +89,14 @@ pub fn sample_payload(event: &str) -> Option<Value> {
             vins: vec![unit().vin],
             delivered_at: at(),
         }),
+        manufacturer::DealerOrderDisputed::NAME => json(manufacturer::DealerOrderDisputed {
+            order_id: ID,
+            order_number: "DO-2026-0001".into(),
+            dealer_id: ID,
+            reason: "Two units arrived with scratched doors".into(),
+            disputed_by: ID,
+            disputed_at: at(),
+        }),
         manufacturer::OemStockLow::NAME => json(manufacturer::OemStockLow {
             variant_id: ID,
             colour_id: ID,
@@ -199,6 +207,7 @@ fn retail_sample(event: &str) -> Option<Value> {
             vin: None,
             starts_at: at(),
             ends_at: at(),
+            staff_id: Some(ID),
         }),
         customer::ComplaintFiled::NAME => json(customer::ComplaintFiled {
             feedback_id: ID,
@@ -218,6 +227,6 @@ fn retail_sample(event: &str) -> Option<Value> {
             assigned_to: ID,
             assigned_by: ID,
         }),
-        _ => None,
+        _ => super::reminders::sample_payload(event, ID, at()),
     }
 }

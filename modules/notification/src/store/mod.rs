@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod inbox;
 pub mod people;
+pub mod reminders;
 pub mod templates;
 
 /// Milliseconds since the Unix epoch (how delivery schedules are stored).
