@@ -7,7 +7,9 @@ use contracts::{IntegrationEvent, Money};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What kind of reminder a row is: also the name of the event it becomes.
+/// What kind of reminder a row is: also the name of the event it becomes. These events never
+/// leave the module (never published, so not in the contracts registry); implementing
+/// `IntegrationEvent` lets routing and templates treat them like received ones.
 pub const INSTALMENT_DUE_SOON: &str = "notification.instalment_due_soon.v1";
 pub const TEST_DRIVE_REMINDER: &str = "notification.test_drive_reminder.v1";
 
