@@ -4,8 +4,28 @@
 
 mod common;
 
+use base64::Engine;
 use common::{problem, spawn_seeded_app, ADMIN, MANAGER_A, PASSWORD, STAFF_A};
+use contracts::events::auth::PasswordResetRequested;
+use kernel::secrets::Sealer;
+use secrecy::ExposeSecret;
 use serde_json::json;
+
+/// The id of the (last) password-reset event in the auth outbox.
+async fn reset_event_id(app: &common::TestApp) -> uuid::Uuid {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = common::connect(&app.database).await;
+    let row = db
+        .conn()
+        .query_one(Statement::from_string(
+            db.backend(),
+            "SELECT id FROM \"auth\".\"outbox\" WHERE name = 'auth.password_reset_requested.v1' ORDER BY seq DESC",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<String>("", "id").unwrap().parse().unwrap()
+}
 
 #[tokio::test]
 async fn refresh_rotates_and_reusing_a_rotated_token_revokes_the_family() {
@@ -172,7 +192,14 @@ async fn sessions_are_listed_and_ended_one_by_one_or_all_at_once() {
 
 #[tokio::test]
 async fn a_password_reset_mails_a_one_time_token_and_ends_every_session() {
-    let app = spawn_seeded_app().await;
+    // The key auth seals the token with, as the notification module would hold it.
+    let key = [42u8; 32];
+    let encoded = base64::engine::general_purpose::STANDARD.encode(key);
+    let app = common::spawn_seeded_app_with(&[(
+        "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+        encoded.as_str(),
+    )])
+    .await;
     let before = app.login(STAFF_A, PASSWORD).await;
     // Unknown and known emails get the same answer.
     assert_eq!(
@@ -199,7 +226,16 @@ async fn a_password_reset_mails_a_one_time_token_and_ends_every_session() {
         .expect("reset event");
     assert_eq!(payload["email"], STAFF_A);
     assert!(payload.get("password").is_none() && payload.get("newPassword").is_none());
-    let token = payload["resetToken"].as_str().unwrap().to_owned();
+    // The token travels sealed to its event; only the holder of the key opens it.
+    assert!(payload.get("resetToken").is_none(), "{payload}");
+    let sealed = payload["sealedResetToken"].as_str().unwrap();
+    let context = PasswordResetRequested::sealing_context(reset_event_id(&app).await);
+    let token = Sealer::new(&key)
+        .open(sealed, &context)
+        .expect("opens with the shared key")
+        .expose_secret()
+        .to_owned();
+    assert!(Sealer::new(&[7u8; 32]).open(sealed, &context).is_err());
     assert_eq!(
         events
             .iter()

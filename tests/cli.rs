@@ -52,6 +52,22 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
     );
     assert!(!production.status.success());
     assert!(String::from_utf8_lossy(&production.stderr).contains("auth.signing_key_file"));
+    // With a signing key, the key sealing the password-reset token is still missing.
+    let production = evdms(
+        &database,
+        &["config", "check"],
+        &[
+            ("EVDMS_ENV", "production"),
+            (
+                "EVDMS__AUTH__SIGNING_KEY_FILE",
+                "/run/secrets/jwt_ed25519.pem",
+            ),
+        ],
+    );
+    assert!(!production.status.success());
+    let stderr = String::from_utf8_lossy(&production.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("secrets.notification_seal_key"), "{stderr}");
 
     let ok = evdms(&database, &["config", "check"], &[]);
     assert!(

@@ -161,3 +161,18 @@ pub fn json(name: &str) -> ColumnDef {
         .not_null()
         .to_owned()
 }
+
+/// Milliseconds since the epoch (schedules): portable and comparable on both backends.
+pub fn big_integer(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .to_owned()
+}
+
+pub fn big_integer_null(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .null()
+        .to_owned()
+}

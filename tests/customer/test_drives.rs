@@ -351,6 +351,14 @@ async fn cancelling_frees_the_time() {
         .await
         .unwrap();
     assert_eq!(cancelled["status"], "cancelled");
+    // Announced (notification drops its reminder), without the free-text reason.
+    let (_, announced) = outbox_events(&app, "customer")
+        .await
+        .into_iter()
+        .find(|(name, _)| name == "customer.test_drive_cancelled.v1")
+        .expect("the cancellation announced");
+    assert_eq!(announced["testDriveId"], first["id"]);
+    assert!(announced.get("reason").is_none(), "{announced}");
     assert_eq!(
         app.post_as(
             &staff_a,

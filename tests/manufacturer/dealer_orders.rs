@@ -363,6 +363,15 @@ async fn a_dispute_is_resolved_by_the_oem_and_the_units_handed_over() {
     .unwrap();
     assert_eq!(disputed["status"], "disputed");
     assert_eq!(disputed["allowedActions"], json!(["resolve"]));
+    let (_, announced) = crate::common::outbox_events(&app, "manufacturer")
+        .await
+        .into_iter()
+        .find(|(name, payload)| {
+            name == "manufacturer.dealer_order_disputed.v1" && payload["orderId"] == order["id"]
+        })
+        .expect("the dispute announced");
+    assert_eq!(announced["reason"], "scratched door");
+    assert_eq!(announced["dealerId"], order["dealerId"]);
     let resolved: Value = act(
         &app,
         &evm,

@@ -45,16 +45,27 @@ fn borrowed<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
     vars.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-#[tokio::test]
-async fn a_routed_event_is_mailed_to_the_dealers_manager_as_text_and_html() {
+/// A seeded app mailing through a fresh SMTP server, with `extra` settings, its directory
+/// complete; with an admin token. `None` (skip) without aiosmtpd.
+pub async fn app_with_mail(
+    extra: &[(&'static str, &str)],
+) -> Option<(SmtpServer, common::TestApp, String)> {
     if !smtp_server::available() {
-        return;
+        return None;
     }
     let smtp = SmtpServer::start().await;
-    let vars = app_settings(smtp.port, &[]);
+    let vars = app_settings(smtp.port, extra);
     let app = common::spawn_seeded_app_with(&borrowed(&vars)).await;
     let admin = app.token(ADMIN).await;
     await_directory(&app, &admin).await;
+    Some((smtp, app, admin))
+}
+
+#[tokio::test]
+async fn a_routed_event_is_mailed_to_the_dealers_manager_as_text_and_html() {
+    let Some((smtp, app, admin)) = app_with_mail(&[]).await else {
+        return;
+    };
 
     let event_id = publish_as_module(&app, &order_approved(DEALER_A, "DO-A-0001")).await;
     let rows = await_deliveries(&app, &admin, &format!("eventId={event_id}"), 2).await;
@@ -99,13 +110,41 @@ async fn a_routed_event_is_mailed_to_the_dealers_manager_as_text_and_html() {
     assert_eq!(about_order, 1, "only dealer A's manager hears of it");
 }
 
+/// The stored payload of the auth outbox row of `event_id`, as text.
+async fn auth_outbox_payload(app: &common::TestApp, event_id: &str) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = common::connect(&app.database).await;
+    db.conn()
+        .query_one(Statement::from_sql_and_values(
+            db.backend(),
+            "SELECT payload FROM \"auth\".\"outbox\" WHERE id = $1",
+            [event_id.into()],
+        ))
+        .await
+        .unwrap()
+        .expect("the event in the auth outbox")
+        .try_get("", "payload")
+        .unwrap()
+}
+
+/// The ledger row's stored render context.
+async fn stored_context(app: &common::TestApp, id: &str) -> serde_json::Value {
+    let db = common::connect(&app.database).await;
+    notification::store::deliveries::find(db.conn(), id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .context
+}
+
 #[tokio::test]
-async fn the_password_reset_link_arrives_works_and_is_not_kept() {
+async fn the_password_reset_token_travels_sealed_arrives_works_and_is_not_kept() {
     if !smtp_server::available() {
         return;
     }
-    let smtp = SmtpServer::start().await;
-    let vars = app_settings(smtp.port, &[]);
+    // The mail server is down at first, so the queued row can be looked at before sending.
+    let port = smtp_server::free_port();
+    let vars = app_settings(port, &[("EVDMS__NOTIFICATION__MAX_ATTEMPTS", "100")]);
     let app = common::spawn_seeded_app_with(&borrowed(&vars)).await;
     let admin = app.token(ADMIN).await;
     await_directory(&app, &admin).await;
@@ -114,14 +153,39 @@ async fn the_password_reset_link_arrives_works_and_is_not_kept() {
         .post_json("/api/v1/auth/password/forgot", &json!({ "email": STAFF_A }))
         .await;
     assert_eq!(forgot.status(), 202);
-    let sent = eventually("the reset mail sent", || async {
+    let waiting = eventually("the reset mail waiting for the server", || async {
         deliveries(
             &app,
             &admin,
-            "event=auth.password_reset_requested.v1&status=sent",
+            "event=auth.password_reset_requested.v1&status=failed",
         )
         .await
         .pop()
+    })
+    .await;
+    let id = waiting["id"].as_str().unwrap().to_owned();
+    let event_id = waiting["eventId"].as_str().unwrap().to_owned();
+    let queued = stored_context(&app, &id).await;
+    let sealed = queued["sealedResetToken"]
+        .as_str()
+        .expect("kept sealed")
+        .to_owned();
+    assert!(queued.get("resetToken").is_none(), "{queued}");
+    assert!(
+        waiting.get("context").is_none(),
+        "the admin ledger shows no context"
+    );
+    let outbox = auth_outbox_payload(&app, &event_id).await;
+    assert!(
+        outbox.contains(&sealed) && !outbox.contains("\"resetToken\""),
+        "{outbox}"
+    );
+
+    let smtp = SmtpServer::start_on(port).await;
+    let sent = eventually("the reset mail sent", || async {
+        deliveries(&app, &admin, &format!("eventId={event_id}&status=sent"))
+            .await
+            .pop()
     })
     .await;
     let raw = received(&smtp, sent["providerMessageId"].as_str().unwrap()).await;
@@ -135,6 +199,10 @@ async fn the_password_reset_link_arrives_works_and_is_not_kept() {
         .expect("a reset link")
         .to_owned();
     assert_ne!(token, "[redacted]");
+    assert_ne!(token, sealed, "the mail carries the opened token");
+    // Neither the event nor the queued row ever held the token readable.
+    assert!(!outbox.contains(&token));
+    assert!(!queued.to_string().contains(&token));
     let reset = app
         .post_json(
             "/api/v1/auth/password/reset",
@@ -142,19 +210,12 @@ async fn the_password_reset_link_arrives_works_and_is_not_kept() {
         )
         .await;
     assert_eq!(reset.status(), 204, "the mailed token resets the password");
+    app.login(STAFF_A, "A-brand-new-secret-9").await;
 
-    // Once sent, the ledger no longer holds the token, so it cannot be mailed again.
-    let db = common::connect(&app.database).await;
-    let row = notification::store::deliveries::find(
-        db.conn(),
-        sent["id"].as_str().unwrap().parse().unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(row.context["resetToken"], "[redacted]");
-    assert!(!row.context.to_string().contains(&token));
-    let id = sent["id"].as_str().unwrap();
+    // Once sent, the ledger holds not even the sealed token, so it cannot be mailed again.
+    let kept = stored_context(&app, &id).await;
+    assert_eq!(kept["sealedResetToken"], "[redacted]");
+    assert!(!kept.to_string().contains(&token) && !kept.to_string().contains(&sealed));
     let resend = app
         .post_as(
             &admin,
@@ -229,4 +290,52 @@ async fn an_smtp_outage_is_retried_and_drains_when_the_server_returns() {
         (smtp.messages().len() == 7).then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_reset_event_from_before_sealing_is_sealed_on_arrival_and_still_mailed() {
+    let Some((smtp, app, admin)) = app_with_mail(&[]).await else {
+        return;
+    };
+
+    // A `.v1` event as auth wrote it before sealing (e.g. redriven from a dead letter).
+    let envelope = kernel::events::EventEnvelope {
+        id: uuid::Uuid::now_v7(),
+        name: "auth.password_reset_requested.v1".into(),
+        occurred_at: chrono::Utc::now(),
+        source: "auth".into(),
+        aggregate_id: DEMO_USER_IDS[3].to_string(),
+        correlation_id: None,
+        payload: json!({
+            "userId": DEMO_USER_IDS[3], "email": STAFF_A, "name": "Sam Staff",
+            "resetToken": "legacy-clear-token-0123456789",
+            "expiresAt": chrono::Utc::now() + chrono::Duration::hours(1),
+        }),
+    };
+    let db = common::connect(&app.database).await;
+    let mut txn = db.begin().await.unwrap();
+    kernel::events::publish_envelope(&mut txn, "auth", &envelope)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let sent = eventually("the legacy reset mail sent", || async {
+        deliveries(
+            &app,
+            &admin,
+            &format!("eventId={}&status=sent", envelope.id),
+        )
+        .await
+        .pop()
+    })
+    .await;
+    let raw = received(&smtp, sent["providerMessageId"].as_str().unwrap()).await;
+    let text = parse(&raw).body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("reset-password?token=legacy-clear-token-0123456789"),
+        "{text}"
+    );
+    let kept = stored_context(&app, sent["id"].as_str().unwrap()).await;
+    assert_eq!(kept["sealedResetToken"], "[redacted]");
+    assert!(kept.get("resetToken").is_none(), "{kept}");
 }

@@ -13,6 +13,7 @@ mod email;
 mod inbox;
 mod preferences;
 mod quiet_hours;
+mod reminders;
 mod routing;
 mod sms;
 mod smtp_server;

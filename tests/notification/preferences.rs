@@ -76,10 +76,11 @@ async fn preferences_read_as_defaults_with_security_locked_and_bad_changes_chang
             "finance",
             "sales",
             "payments",
+            "test_drives",
             "feedback"
         ]
     );
-    assert_eq!(defaults["preferences"].as_array().unwrap().len(), 8 * 3);
+    assert_eq!(defaults["preferences"].as_array().unwrap().len(), 9 * 3);
     let stock_email = setting(&defaults, "stock", "email");
     assert_eq!(stock_email["enabled"], true);
     assert_eq!(stock_email["locked"], false);

@@ -179,6 +179,7 @@ async fn customers_hear_only_on_consented_channels_and_never_after_erasure() {
         vin: None,
         starts_at: chrono::Utc::now() + chrono::Duration::days(2),
         ends_at: chrono::Utc::now() + chrono::Duration::days(2) + chrono::Duration::hours(1),
+        staff_id: None,
     };
 
     // The customer copy arrives by event; then a booking is confirmed by email only (no SMS
@@ -272,4 +273,38 @@ async fn copy_of(app: &common::TestApp, customer_id: Uuid) -> Option<bool> {
         .await
         .unwrap()?;
     Some(row.try_get::<bool>("", "consent_sms").unwrap())
+}
+
+#[tokio::test]
+async fn a_disputed_dealer_order_reaches_the_oem_staff_by_email_and_in_app() {
+    let app = common::spawn_seeded_app().await;
+    let admin = app.token(ADMIN).await;
+    await_directory(&app, &admin).await;
+    let disputed = contracts::events::manufacturer::DealerOrderDisputed {
+        order_id: Uuid::now_v7(),
+        order_number: "DO-A-13".into(),
+        dealer_id: DEALER_A,
+        reason: "two units with scratched doors".into(),
+        disputed_by: DEMO_USER_IDS[2],
+        disputed_at: chrono::Utc::now(),
+    };
+    let id = publish_as_module(&app, &disputed).await;
+    let rows = await_deliveries(&app, &admin, &format!("eventId={id}"), 2).await;
+    let evm = format!("user:{}", DEMO_USER_IDS[1]);
+    assert_eq!(
+        recipients(&rows),
+        [(evm.clone(), "email".into()), (evm, "in_app".into())]
+    );
+    let event = "manufacturer.dealer_order_disputed.v1";
+    let items = inbox_of(&app, &app.token(EVM).await, event).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["title"], "Dealer order DO-A-13 disputed");
+    assert!(items[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("two units with scratched doors"));
+    for other in [MANAGER_A, MANAGER_B, STAFF_A, ADMIN] {
+        let token = app.token(other).await;
+        assert!(inbox_of(&app, &token, event).await.is_empty(), "{other}");
+    }
 }

@@ -112,6 +112,7 @@ pub async fn book_until_told(app: &common::TestApp, admin: &str, customer_id: Uu
             vin: None,
             starts_at,
             ends_at: starts_at + chrono::Duration::hours(1),
+            staff_id: None,
         };
         let id = publish_as_module(app, &event).await;
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

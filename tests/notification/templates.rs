@@ -99,6 +99,50 @@ async fn admins_override_check_preview_and_reset_templates() {
         .unwrap()
         .contains("<p>Xin chào Sample Recipient,</p>"));
 
+    // Reminders have shipped templates too, previewed with their samples.
+    for (event, channel, locale, expected) in [
+        (
+            "notification.instalment_due_soon.v1",
+            "sms",
+            "vi",
+            "ky tra gop 3",
+        ),
+        (
+            "notification.instalment_due_soon.v1",
+            "email",
+            "en",
+            "Instalment 3 is due on",
+        ),
+        (
+            "notification.test_drive_reminder.v1",
+            "in_app",
+            "en",
+            "Reminder: test drive on",
+        ),
+        (
+            "notification.test_drive_reminder.v1",
+            "email",
+            "vi",
+            "Nhắc lịch lái thử",
+        ),
+    ] {
+        let preview: Value = app
+            .post_as(
+                &admin,
+                "/api/v1/notifications/templates/preview",
+                &json!({ "event": event, "channel": channel, "locale": locale }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let shown = format!("{} {}", preview["subject"], preview["text"]);
+        assert!(
+            shown.contains(expected),
+            "{event} {channel} {locale}: {shown}"
+        );
+    }
+
     // Real messages use the override.
     await_directory(&app, &admin).await;
     let id = publish_as_module(&app, &order_approved(DEALER_A, "DO-A-42")).await;

@@ -10,20 +10,6 @@ const S: &str = "notification";
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn big_integer(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
-}
-
-fn big_integer_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .null()
-        .to_owned()
-}
-
 fn text(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .text()

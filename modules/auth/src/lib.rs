@@ -47,6 +47,7 @@ async fn state(ctx: &AppContext) -> anyhow::Result<web::Data<api::AuthState>> {
         keys,
         cache: ctx.cache.clone(),
         verifier: Arc::new(verifier),
+        sealer: kernel::secrets::Sealer::notification(&ctx.settings)?,
     }))
 }
 

@@ -56,6 +56,7 @@ impl Module for CustomerModule {
             published::LeadCreated::NAME,
             published::LeadStageChanged::NAME,
             published::TestDriveScheduled::NAME,
+            published::TestDriveCancelled::NAME,
             published::TestDriveCompleted::NAME,
             published::ComplaintFiled::NAME,
             published::ComplaintAssigned::NAME,

@@ -76,6 +76,7 @@ pub struct Settings {
     pub ops: OpsSettings,
     pub modules: ModulesSettings,
     pub notification: NotificationSettings,
+    pub secrets: SecretsSettings,
     #[serde(default)]
     pub services: BTreeMap<String, ServiceEndpoint>,
 }
@@ -276,6 +277,20 @@ pub struct NotificationSettings {
     pub stream_max_per_user: u32,
     /// Lifetime of a single-use stream ticket.
     pub stream_ticket_ttl_secs: u64,
+    /// Reminders: an instalment this many days before it is due, a test drive this many hours
+    /// before it starts; the sweep that sends due reminders runs this often.
+    pub instalment_reminder_days: u32,
+    pub test_drive_reminder_hours: u32,
+    pub reminder_sweep_interval_ms: u64,
+}
+
+/// Keys shared between modules (see `kernel::secrets`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// 32 bytes, base64: seals the password-reset token from auth to notification. Empty outside
+    /// production = a fixed development key; required in production.
+    pub notification_seal_key: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -350,6 +365,10 @@ impl NotificationSettings {
             ));
         }
         for (key, value) in [
+            (
+                "notification.reminder_sweep_interval_ms",
+                self.reminder_sweep_interval_ms,
+            ),
             (
                 "notification.dispatch_batch_size",
                 u64::from(self.dispatch_batch_size),
@@ -532,6 +551,7 @@ impl Settings {
                 ));
             }
         }
+        crate::secrets::validate(self)?;
         Ok(())
     }
 
@@ -725,7 +745,13 @@ mod tests {
         assert_eq!(error.key, "auth.signing_key_file");
         let ok = load_env(
             Environment::Production,
-            &[("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem")],
+            &[
+                ("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem"),
+                (
+                    "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                ),
+            ],
         );
         assert!(ok.is_ok());
     }

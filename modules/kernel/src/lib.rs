@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod routing;
 pub mod rules;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -43,6 +43,7 @@ impl Module for ManufacturerModule {
             events::VehiclesAllocated::NAME,
             events::DealerOrderShipped::NAME,
             events::DealerOrderDelivered::NAME,
+            events::DealerOrderDisputed::NAME,
             events::OemStockLow::NAME,
             events::InvoiceOverdue::NAME,
             events::DealerPaymentRecorded::NAME,

@@ -2,7 +2,7 @@
 //! events become ledger rows. It runs inside the inbox transaction and never sends anything
 //! itself (the dispatcher does, and the live push happens, after the commit).
 
-use crate::app::{directory, fanout, Notifications};
+use crate::app::{directory, fanout, reminders, sealed, Notifications};
 use contracts::events::SUBSCRIPTIONS;
 use kernel::{events::EventEnvelope, events::EventHandler, WriteTxn};
 use std::sync::Arc;
@@ -30,9 +30,11 @@ impl EventHandler for Notifier {
     }
     async fn handle(&self, txn: &mut WriteTxn, event: &EventEnvelope) -> anyhow::Result<()> {
         let app = &self.0;
+        let event = &*sealed::seal_legacy(&app.sealer, event);
         // A user's registration both records them and welcomes them, in that order.
         directory::apply(&**txn, event, &app.locale_for(None)).await?;
         fanout::queue(app, txn, event).await?;
+        reminders::track(app, &**txn, event).await?;
         Ok(())
     }
 }

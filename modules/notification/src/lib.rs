@@ -60,6 +60,7 @@ impl Module for NotificationModule {
             live,
             cache: ctx.cache.clone(),
             draining: ctx.draining.clone(),
+            sealer: kernel::secrets::Sealer::notification(&ctx.settings)?,
         });
         tasks.push(tokio::spawn(app::dispatch::run(
             app.clone(),
@@ -71,6 +72,10 @@ impl Module for NotificationModule {
                 ctx.shutdown.clone(),
             )));
         }
+        tasks.push(tokio::spawn(app::reminders::run(
+            app.clone(),
+            ctx.shutdown.clone(),
+        )));
         let state = web::Data::from(app.clone());
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))

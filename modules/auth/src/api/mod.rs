@@ -26,6 +26,8 @@ pub struct AuthState {
     pub keys: Arc<Keys>,
     pub cache: Arc<dyn Cache>,
     pub verifier: Arc<TokenVerifier>,
+    /// Seals the password-reset token for the notification module.
+    pub sealer: kernel::secrets::Sealer,
 }
 
 pub type State = web::Data<AuthState>;

@@ -9,7 +9,7 @@ use crate::{
 };
 use actix_web::HttpResponse;
 use contracts::events::auth::PasswordResetRequested;
-use kernel::{events::publish, validation::ValidJson, ApiError, ApiResult, Caller};
+use kernel::{events::publish_with_id, validation::ValidJson, ApiError, ApiResult, Caller};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use secrecy::SecretString;
 use std::time::Duration;
@@ -52,6 +52,13 @@ pub async fn forgot(
         + chrono::Duration::seconds(
             i64::try_from(state.settings.auth.password_reset_ttl_secs).unwrap_or(3600),
         );
+    // The token leaves auth only sealed to its event: the outbox, the broker and dead letters
+    // hold nothing that resets a password.
+    let event_id = Uuid::now_v7();
+    let sealed_reset_token = state.sealer.seal(
+        &SecretString::from(raw),
+        &PasswordResetRequested::sealing_context(event_id),
+    );
     let mut txn = state.db.begin().await?;
     password_resets::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -67,10 +74,10 @@ pub async fn forgot(
         user_id: user.id,
         email: user.email,
         name: user.name,
-        reset_token: raw,
+        sealed_reset_token,
         expires_at,
     };
-    publish(&mut txn, &event).await?;
+    publish_with_id(&mut txn, event_id, &event).await?;
     txn.commit().await?;
     Ok(accepted)
 }

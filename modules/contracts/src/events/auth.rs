@@ -25,16 +25,27 @@ impl IntegrationEvent for UserRegistered {
 }
 
 /// A password reset was asked for; carries what is needed to mail the one-time link.
-/// Never carries a password.
+/// Never carries a password, nor the token in clear.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResetRequested {
     pub user_id: Uuid,
     pub email: String,
     pub name: String,
-    /// The one-time reset token (only its hash is stored by auth).
-    pub reset_token: String,
+    /// The one-time reset token (auth stores only its hash), sealed with
+    /// `secrets.notification_seal_key` (`kernel::secrets::Sealer`) to
+    /// [`PasswordResetRequested::sealing_context`]: only the notification module opens it.
+    /// Events written before sealing carried `resetToken` in clear instead.
+    pub sealed_reset_token: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl PasswordResetRequested {
+    /// The associated data the token is sealed to: this event name and the event's id, so a
+    /// sealed token copied into another event does not open.
+    pub fn sealing_context(event_id: Uuid) -> Vec<u8> {
+        format!("{}#{event_id}", Self::NAME).into_bytes()
+    }
 }
 
 impl IntegrationEvent for PasswordResetRequested {

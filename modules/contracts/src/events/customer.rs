@@ -141,10 +141,32 @@ pub struct TestDriveScheduled {
     pub vin: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// The salesperson looking after the drive (absent in events written before it travelled).
+    #[serde(default)]
+    pub staff_id: Option<Uuid>,
 }
 
 impl IntegrationEvent for TestDriveScheduled {
     const NAME: &'static str = "customer.test_drive_scheduled.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.test_drive_id.to_string()
+    }
+}
+
+/// A booked test drive was called off (its slots are free again). The free-text reason stays in
+/// the customer module: it may describe the customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestDriveCancelled {
+    pub test_drive_id: Uuid,
+    pub dealer_id: Uuid,
+    pub customer_id: Uuid,
+    pub cancelled_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for TestDriveCancelled {
+    const NAME: &'static str = "customer.test_drive_cancelled.v1";
     const SOURCE: &'static str = SOURCE;
     fn aggregate_id(&self) -> String {
         self.test_drive_id.to_string()

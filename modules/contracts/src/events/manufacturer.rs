@@ -220,6 +220,26 @@ impl IntegrationEvent for DealerOrderDelivered {
     }
 }
 
+/// The dealer disputed a shipped order (damage, wrong or missing units); the OEM resolves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealerOrderDisputed {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub dealer_id: Uuid,
+    pub reason: String,
+    pub disputed_by: Uuid,
+    pub disputed_at: DateTime<Utc>,
+}
+
+impl IntegrationEvent for DealerOrderDisputed {
+    const NAME: &'static str = "manufacturer.dealer_order_disputed.v1";
+    const SOURCE: &'static str = SOURCE;
+    fn aggregate_id(&self) -> String {
+        self.order_id.to_string()
+    }
+}
+
 /// Warehouse stock of a variant × colour fell to or below its threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

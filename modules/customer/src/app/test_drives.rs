@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::store::{catalog_variants, test_drive_slots, test_drives, Visibility};
 use chrono::{DateTime, Utc};
-use contracts::events::customer::{TestDriveCompleted, TestDriveScheduled};
+use contracts::events::customer::{TestDriveCancelled, TestDriveCompleted, TestDriveScheduled};
 use kernel::{
     pagination::{ListParams, Page},
     store::StatusChange,
@@ -136,14 +136,15 @@ pub async fn book(
         vin,
         starts_at: input.starts_at,
         ends_at: input.ends_at,
+        staff_id: Some(caller.subject),
     };
     kernel::events::publish(&mut txn, &event).await?;
     txn.commit().await?;
     Ok(drive)
 }
 
-/// Moves a drive if it is still in the status read; a cancelled drive frees its slots, a
-/// completed one is announced.
+/// Moves a drive if it is still in the status read; a cancelled drive frees its slots (and is
+/// announced, so its reminder is dropped), a completed one is announced.
 pub async fn act(
     services: &Services,
     caller: &Caller,
@@ -161,7 +162,17 @@ pub async fn act(
     }
     change.exec(&*txn).await?;
     match action {
-        TestDriveAction::Cancel => test_drive_slots::release(&*txn, id).await?,
+        TestDriveAction::Cancel => {
+            test_drive_slots::release(&*txn, id).await?;
+            // Its reminder must not go out (notification); the reason stays here.
+            let event = TestDriveCancelled {
+                test_drive_id: id,
+                dealer_id: drive.dealer_id,
+                customer_id: drive.customer_id,
+                cancelled_at: Utc::now(),
+            };
+            kernel::events::publish(&mut txn, &event).await?;
+        }
         TestDriveAction::Complete => {
             let event = TestDriveCompleted {
                 test_drive_id: id,

@@ -11,7 +11,7 @@ pub mod transport;
 
 pub use envelope::EventEnvelope;
 pub use inbox::EventHandler;
-pub use outbox::{publish, publish_envelope};
+pub use outbox::{publish, publish_envelope, publish_with_id};
 pub use relay::{Relay, RelaySettings};
 pub use transport::{HandlerSet, InProcessTransport, Transport};
 

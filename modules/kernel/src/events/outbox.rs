@@ -12,10 +12,22 @@ pub const NOTIFY_CHANNEL: &str = "evdms_outbox";
 /// Records `event` in its source module's outbox as part of `txn`. Delivered only if `txn`
 /// commits; the commit wakes the relays.
 pub async fn publish<E: IntegrationEvent>(txn: &mut WriteTxn, event: &E) -> Result<Uuid, DbErr> {
-    let envelope = EventEnvelope::wrap(event)
+    let id = Uuid::now_v7();
+    publish_with_id(txn, id, event).await?;
+    Ok(id)
+}
+
+/// [`publish`] under an id chosen beforehand (a fresh UUIDv7), for an event whose payload
+/// refers to its own id, e.g. a secret sealed to it.
+pub async fn publish_with_id<E: IntegrationEvent>(
+    txn: &mut WriteTxn,
+    id: Uuid,
+    event: &E,
+) -> Result<(), DbErr> {
+    let mut envelope = EventEnvelope::wrap(event)
         .map_err(|e| DbErr::Custom(format!("serialising {}: {e}", E::NAME)))?;
-    publish_envelope(txn, E::SOURCE, &envelope).await?;
-    Ok(envelope.id)
+    envelope.id = id;
+    publish_envelope(txn, E::SOURCE, &envelope).await
 }
 
 /// Records a ready-made envelope in `schema`'s outbox.

@@ -372,8 +372,20 @@ async fn simple_transition(
 ) -> ApiResult<HttpResponse> {
     let (order, status) = visible(&db, &caller, id).await?;
     let next = status.transition(action)?;
-    let txn = db.begin().await?;
-    orders::advance(&txn, &order, status, next, reason).await?;
+    let mut txn = db.begin().await?;
+    orders::advance(&txn, &order, status, next, reason.clone()).await?;
+    if action == OrderAction::Dispute {
+        // The OEM hears of it (notification) in the transaction that records it.
+        let event = events::DealerOrderDisputed {
+            order_id: order.id,
+            order_number: order.number.clone(),
+            dealer_id: order.dealer_id,
+            reason: reason.unwrap_or_default(),
+            disputed_by: caller.subject,
+            disputed_at: chrono::Utc::now(),
+        };
+        kernel::events::publish(&mut txn, &event).await?;
+    }
     txn.commit().await?;
     respond(&db, order.id).await
 }

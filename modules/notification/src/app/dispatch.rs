@@ -133,7 +133,13 @@ async fn attempt(app: &Notifications, row: deliveries::Model) -> Settlement {
             Ok(parts) => parts,
             Err(error) => return failed(app, &row, error.to_string()),
         };
-    let rendered = match rendering::render(&parts, &row.context) {
+    // Sealed secrets are opened for this render only; the row keeps them sealed.
+    let context =
+        match super::sealed::opened(&app.sealer, &row.event_name, &row.event_id, &row.context) {
+            Ok(context) => context,
+            Err(error) => return dead(format!("sealed secret: {error}")),
+        };
+    let rendered = match rendering::render(&parts, &context) {
         Ok(rendered) => rendered,
         Err(error) => return dead(format!("template: {error}")),
     };

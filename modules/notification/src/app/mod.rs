@@ -12,6 +12,8 @@ pub mod live;
 pub mod planning;
 pub mod preferences;
 pub mod quiet_hours;
+pub mod reminders;
+pub mod sealed;
 pub mod templates;
 pub mod tickets;
 
@@ -34,6 +36,8 @@ pub struct Notifications {
     pub cache: Arc<dyn Cache>,
     /// Turns true when the server starts to stop: live streams end.
     pub draining: watch::Receiver<bool>,
+    /// Opens secrets sealed by other modules (the password-reset token).
+    pub sealer: kernel::secrets::Sealer,
 }
 
 impl Notifications {

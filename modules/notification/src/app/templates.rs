@@ -158,6 +158,10 @@ pub async fn preview(
     let payload = payload
         .or_else(|| sample_payload(event))
         .unwrap_or_default();
-    let context = rendering::context(&payload, "Sample Recipient", "https://app.example");
+    // A sealed secret in a pasted payload is never opened here: previews show a placeholder.
+    let context = crate::domain::sealed::with_placeholders(
+        event,
+        &rendering::context(&payload, "Sample Recipient", "https://app.example"),
+    );
     rendering::render(&parts, &context).map_err(|e| TemplateProblem::Invalid(vec![e]))
 }

@@ -88,6 +88,10 @@ const DEFAULTS: &[Default] = &[
       "The dealer confirmed receipt of {{ vins | length }} vehicle(s)."),
     d("manufacturer.dealer_order_delivered.v1", "vi", "Đại lý đã nhận xe",
       "Đại lý đã xác nhận nhận {{ vins | length }} xe."),
+    d("manufacturer.dealer_order_disputed.v1", "en", "Dealer order {{ orderNumber }} disputed",
+      "Hello {{ recipientName }},\n\nthe dealer disputed the delivery of order {{ orderNumber }} on {{ disputedAt | datetime }}: {{ reason }}\n\nResolve it at {{ appUrl }}/dealer-orders/{{ orderId }}"),
+    d("manufacturer.dealer_order_disputed.v1", "vi", "Đơn {{ orderNumber }} bị đại lý khiếu nại",
+      "Xin chào {{ recipientName }},\n\nđại lý đã khiếu nại việc giao đơn {{ orderNumber }} lúc {{ disputedAt | datetime }}: {{ reason }}\n\nXử lý tại {{ appUrl }}/dealer-orders/{{ orderId }}"),
     d("manufacturer.stock_low.v1", "en", "OEM stock low",
       "Only {{ available }} unit(s) of a variant are available (threshold {{ threshold }})."),
     d("manufacturer.stock_low.v1", "vi", "Tồn kho của hãng thấp",
@@ -132,6 +136,18 @@ const DEFAULTS: &[Default] = &[
     s("customer.test_drive_scheduled.v1", "vi", "Lịch lái thử đã được đặt",
       "Kính gửi {{ recipientName }},\n\nlịch lái thử của quý khách từ {{ startsAt | datetime }} đến {{ endsAt | datetime }}. Hẹn gặp quý khách!",
       "EVDMS: lich lai thu cua quy khach luc {{ startsAt | datetime }}."),
+    s("notification.test_drive_reminder.v1", "en", "Reminder: test drive on {{ startsAt | datetime }}",
+      "Hello {{ recipientName }},\n\na reminder: the test drive booked for {{ startsAt | datetime }} to {{ endsAt | datetime }} is coming up.",
+      "EVDMS reminder: test drive on {{ startsAt | datetime }}."),
+    s("notification.test_drive_reminder.v1", "vi", "Nhắc lịch lái thử lúc {{ startsAt | datetime }}",
+      "Xin chào {{ recipientName }},\n\nxin nhắc: lịch lái thử từ {{ startsAt | datetime }} đến {{ endsAt | datetime }} sắp diễn ra.",
+      "EVDMS: nhac lich lai thu luc {{ startsAt | datetime }}."),
+    s("notification.instalment_due_soon.v1", "en", "Instalment {{ instalmentNumber }} is due on {{ dueDate }}",
+      "Dear {{ recipientName }},\n\ninstalment {{ instalmentNumber }} of order {{ orderNumber }}, {{ amountDue | money }}, is due on {{ dueDate }}. If you have paid it already, please ignore this reminder.",
+      "EVDMS: instalment {{ instalmentNumber }} of {{ amountDue | money }} is due on {{ dueDate }}."),
+    s("notification.instalment_due_soon.v1", "vi", "Kỳ trả góp {{ instalmentNumber }} đến hạn ngày {{ dueDate }}",
+      "Kính gửi {{ recipientName }},\n\nkỳ trả góp {{ instalmentNumber }} của đơn {{ orderNumber }}, số tiền {{ amountDue | money }}, đến hạn ngày {{ dueDate }}. Nếu quý khách đã thanh toán, xin bỏ qua lời nhắc này.",
+      "EVDMS: ky tra gop {{ instalmentNumber }} ({{ amountDue | money }}) den han ngay {{ dueDate }}."),
     d("customer.complaint_filed.v1", "en", "New {{ severity }} {{ kind }}",
       "A {{ severity }} {{ kind }} was filed by {{ channel }}."),
     d("customer.complaint_filed.v1", "vi", "Phản hồi mới ({{ severity }})",
@@ -212,8 +228,10 @@ mod tests {
                     rendering::check(event, &parts)
                         .unwrap_or_else(|e| panic!("{event} {channel} {locale}: {e:?}"));
                     let sample = sample_payload(event).unwrap();
-                    let context =
-                        rendering::context(&sample, "Sample Person", "https://app.example");
+                    let context = crate::domain::sealed::with_placeholders(
+                        event,
+                        &rendering::context(&sample, "Sample Person", "https://app.example"),
+                    );
                     let rendered = rendering::render(&parts, &context).unwrap();
                     assert!(!rendered.text.is_empty());
                 }

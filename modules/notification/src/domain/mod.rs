@@ -5,9 +5,11 @@ pub mod defaults;
 pub mod digest;
 pub mod preferences;
 pub mod quiet_hours;
+pub mod reminders;
 pub mod rendering;
 pub mod routing;
 pub mod samples;
+pub mod sealed;
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr, time::Duration};
@@ -142,9 +144,9 @@ impl RetryPolicy {
     }
 }
 
-/// Payload fields that hold one-time secrets: readable in the ledger only until the message is
-/// sent, then replaced by [`REDACTED`].
-pub const SECRET_FIELDS: &[&str] = &["resetToken"];
+/// Payload fields that hold one-time secrets: kept in the ledger (sealed; `resetToken` only in
+/// rows queued before sealing) until the message is sent, then replaced by [`REDACTED`].
+pub const SECRET_FIELDS: &[&str] = &["sealedResetToken", "resetToken"];
 pub const REDACTED: &str = "[redacted]";
 
 #[cfg(test)]

@@ -83,7 +83,11 @@ fn parts(template: &TemplateParts) -> Vec<(&'static str, &str)> {
 pub fn allowed_variables(event: &str) -> BTreeSet<String> {
     let mut allowed: BTreeSet<String> = COMMON_VARIABLES.iter().map(|v| (*v).to_owned()).collect();
     if let Some(Value::Object(fields)) = sample_payload(event) {
-        allowed.extend(fields.keys().cloned());
+        allowed.extend(
+            fields
+                .keys()
+                .map(|field| super::sealed::template_variable(event, field)),
+        );
     }
     allowed
 }

@@ -1,6 +1,7 @@
 //! THE routing table: which event is told to whom, on which channels, under which category.
 //! The README's "Notifications" section mirrors it.
 
+use super::reminders;
 use super::Channel::{self, Email, InApp, Sms};
 use contracts::events::{auth, customer, dealer, manufacturer};
 use contracts::IntegrationEvent;
@@ -92,6 +93,11 @@ pub const ROUTED: &[(&str, &str, &[Channel])] = &[
         &[InApp],
     ),
     (
+        manufacturer::DealerOrderDisputed::NAME,
+        category::DEALER_ORDERS,
+        &[Email, InApp],
+    ),
+    (
         manufacturer::OemStockLow::NAME,
         category::STOCK,
         &[Email, InApp],
@@ -123,6 +129,16 @@ pub const ROUTED: &[(&str, &str, &[Channel])] = &[
     (
         customer::TestDriveScheduled::NAME,
         category::TEST_DRIVES,
+        &[Email, Sms],
+    ),
+    (
+        reminders::TEST_DRIVE_REMINDER,
+        category::TEST_DRIVES,
+        &[Email, Sms, InApp],
+    ),
+    (
+        reminders::INSTALMENT_DUE_SOON,
+        category::PAYMENTS,
         &[Email, Sms],
     ),
     (customer::ComplaintFiled::NAME, category::FEEDBACK, &[InApp]),
@@ -175,6 +191,7 @@ pub fn route(event: &str, payload: &serde_json::Value) -> anyhow::Result<Option<
             vec![to(DealerManagers(e.dealer_id), &[Email, InApp])]
         }
         manufacturer::DealerOrderDelivered::NAME => vec![to(EvmStaff, &[InApp])],
+        manufacturer::DealerOrderDisputed::NAME => vec![to(EvmStaff, &[Email, InApp])],
         manufacturer::OemStockLow::NAME => vec![to(EvmStaff, &[Email, InApp])],
         manufacturer::InvoiceOverdue::NAME => {
             let e: manufacturer::InvoiceOverdue = decode(payload)?;
@@ -216,6 +233,16 @@ pub fn route(event: &str, payload: &serde_json::Value) -> anyhow::Result<Option<
         }
         customer::TestDriveScheduled::NAME => {
             let e: customer::TestDriveScheduled = decode(payload)?;
+            vec![to(Customer(e.customer_id), &[Email, Sms])]
+        }
+        reminders::TEST_DRIVE_REMINDER => {
+            let e: reminders::TestDriveReminder = decode(payload)?;
+            let mut out = vec![to(Customer(e.customer_id), &[Email, Sms])];
+            out.extend(e.staff_id.map(|staff| to(User(staff), &[InApp])));
+            out
+        }
+        reminders::INSTALMENT_DUE_SOON => {
+            let e: reminders::InstalmentDueSoon = decode(payload)?;
             vec![to(Customer(e.customer_id), &[Email, Sms])]
         }
         customer::ComplaintFiled::NAME => {

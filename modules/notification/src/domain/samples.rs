@@ -44,7 +44,7 @@ pub fn sample_payload(event: &str) -> Option<Value> {
             user_id: ID,
             email: "mara@dealer.example".into(),
             name: "Mara Manager".into(),
-            reset_token: "sample-token".into(),
+            sealed_reset_token: "sample-sealed-token".into(),
             expires_at: at(),
         }),
         manufacturer::DealerOrderPlaced::NAME => json(manufacturer::DealerOrderPlaced {
@@ -88,6 +88,14 @@ pub fn sample_payload(event: &str) -> Option<Value> {
             dealer_id: ID,
             vins: vec![unit().vin],
             delivered_at: at(),
+        }),
+        manufacturer::DealerOrderDisputed::NAME => json(manufacturer::DealerOrderDisputed {
+            order_id: ID,
+            order_number: "DO-2026-0001".into(),
+            dealer_id: ID,
+            reason: "Two units arrived with scratched doors".into(),
+            disputed_by: ID,
+            disputed_at: at(),
         }),
         manufacturer::OemStockLow::NAME => json(manufacturer::OemStockLow {
             variant_id: ID,
@@ -200,6 +208,7 @@ fn retail_sample(event: &str) -> Option<Value> {
             vin: None,
             starts_at: at(),
             ends_at: at(),
+            staff_id: Some(ID),
         }),
         customer::ComplaintFiled::NAME => json(customer::ComplaintFiled {
             feedback_id: ID,
@@ -219,6 +228,6 @@ fn retail_sample(event: &str) -> Option<Value> {
             assigned_to: ID,
             assigned_by: ID,
         }),
-        _ => None,
+        _ => super::reminders::sample_payload(event, ID, at()),
     }
 }

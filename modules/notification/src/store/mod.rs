@@ -6,6 +6,7 @@ pub mod held;
 pub mod inbox;
 pub mod people;
 pub mod preferences;
+pub mod reminders;
 pub mod templates;
 
 /// Milliseconds since the Unix epoch (how delivery schedules are stored).
