@@ -1,11 +1,15 @@
 //! Query helpers every module's `store/` uses: loading a row only when the caller may see it,
-//! and changing a row's status only while it is still the status that was read.
+//! narrowing lists to what the caller may see, and changing a row's status only while it is
+//! still the status that was read.
 
-use crate::rules::{DomainError, DomainResult};
+use crate::{
+    auth::Caller,
+    rules::{DomainError, DomainResult},
+};
 use sea_orm::{
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Expr, IntoCondition, SimpleExpr},
     ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait, QueryFilter,
-    UpdateMany, Value,
+    QueryTrait, Select, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -26,6 +30,42 @@ where
         .await?
         .filter(|row| visible(row))
         .ok_or(DomainError::NotFound(noun))
+}
+
+/// Which documents of a dealer a list shows: dealer roles their dealer's (OEM roles name one, or
+/// see all), dealer staff only their own.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub dealer_id: Option<Uuid>,
+    /// Set for dealer staff: only documents this person owns.
+    pub own_only: Option<Uuid>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller, requested_dealer: Option<Uuid>) -> DomainResult<Self> {
+        let dealer_id = if caller.dealer_id.is_some() || requested_dealer.is_some() {
+            Some(caller.acting_dealer(requested_dealer)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            dealer_id,
+            own_only: (!caller.sees_all_of_dealer()).then_some(caller.subject),
+        })
+    }
+
+    /// Narrows `select` to what this visibility shows: the dealer in `dealer`, and for dealer
+    /// staff the rows whose `owner` is them.
+    pub fn apply<E: EntityTrait>(
+        self,
+        select: Select<E>,
+        dealer: E::Column,
+        owner: E::Column,
+    ) -> Select<E> {
+        select
+            .apply_if(self.dealer_id, |q, d| q.filter(dealer.eq(d)))
+            .apply_if(self.own_only, |q, o| q.filter(owner.eq(o)))
+    }
 }
 
 /// An entity whose rows move through a lifecycle with optimistic versioning: an `id`, a
@@ -91,6 +131,13 @@ impl<E: Tracked> StatusChange<E> {
     pub fn set_expr(mut self, column: E::Column, value: impl IntoSimpleExpr) -> Self {
         let value: SimpleExpr = value.into_simple_expr();
         self.update = self.update.col_expr(column, value);
+        self
+    }
+
+    /// Also requires `condition` of the row (e.g. "nothing paid yet"): if a racing change broke
+    /// it, nothing is written and the answer is the same 409 `concurrent_change`.
+    pub fn only_if(mut self, condition: impl IntoCondition) -> Self {
+        self.update = self.update.filter(condition);
         self
     }
 

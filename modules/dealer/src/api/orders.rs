@@ -349,7 +349,7 @@ pub async fn create_order(
     new: NewOrder<'_>,
 ) -> Result<OrderDto, ApiError> {
     let plan = new.plan.schedule(new.breakdown.total)?;
-    let needs_approval = new.manual_discount_bp > pricing::APPROVAL_THRESHOLD_BP
+    let needs_approval = new.manual_discount_bp > crate::domain::discounts::APPROVAL_THRESHOLD_BP
         && !caller.has_role(&[Role::Admin, Role::DealerManager]);
     let now = chrono::Utc::now();
     let id = Uuid::now_v7();

@@ -75,9 +75,9 @@ pub async fn price_vehicle(
         .find(|c| c.colour_id == spec.colour_id)
         .ok_or_else(|| ApiError::invalid_field("colourId", "not a colour of this variant"))?;
     let cap = if caller.has_role(&[Role::Admin, Role::DealerManager]) {
-        pricing::MANAGER_DISCOUNT_CAP_BP
+        crate::domain::discounts::MANAGER_DISCOUNT_CAP_BP
     } else {
-        pricing::STAFF_DISCOUNT_CAP_BP
+        crate::domain::discounts::STAFF_DISCOUNT_CAP_BP
     };
     if !(0..=cap).contains(&spec.manual_discount_bp) {
         return Err(ApiError::invalid_field(
@@ -107,7 +107,10 @@ pub async fn price_vehicle(
         .map(|p| pricing::Promotion {
             id: p.promotion_id,
             name: p.name,
-            kind: p.kind,
+            kind: p
+                .kind
+                .parse()
+                .unwrap_or(crate::domain::promotions::PromotionKind::Amount),
             value: p.value,
             stackable: p.stackable,
         })
@@ -124,7 +127,10 @@ pub async fn price_vehicle(
         .map(|p| pricing::Promotion {
             id: p.id,
             name: p.name,
-            kind: p.kind,
+            kind: p
+                .kind
+                .parse()
+                .unwrap_or(crate::domain::promotions::PromotionKind::Amount),
             value: p.value,
             stackable: true,
         })
