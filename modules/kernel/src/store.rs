@@ -8,8 +8,8 @@ use crate::{
 };
 use sea_orm::{
     sea_query::{Expr, IntoCondition, SimpleExpr},
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait, QueryFilter,
-    QueryTrait, Select, UpdateMany, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait,
+    QueryFilter, QueryTrait, Select, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -102,6 +102,30 @@ macro_rules! tracked {
     };
 }
 
+/// Writes `changes` to the row `id` only while it is still at `version` (the one read), and
+/// moves it to the next version. `false`: another request changed the row first.
+pub async fn update_at_version<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    mut changes: E::ActiveModel,
+) -> DomainResult<bool>
+where
+    E: Tracked,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    changes.set(E::version_column(), (version + 1).into());
+    changes.set(E::updated_at_column(), chrono::Utc::now().into());
+    let changed = E::update_many()
+        .set(changes)
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(version))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(changed == 1)
+}
+
 /// Moves one row from the status that was read to the next one, with any other columns set in
 /// the same statement. If another request moved the row first, nothing is written and the
 /// answer is 409 `concurrent_change`: of two racing requests, exactly one wins.
@@ -154,7 +178,7 @@ impl<E: Tracked> StatusChange<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::{entity::prelude::*, ConnectionTrait, Database, Set};
+    use sea_orm::{Database, Set};
 
     mod doors {
         use sea_orm::entity::prelude::*;
@@ -221,6 +245,31 @@ mod tests {
             .unwrap();
         assert_eq!((row.status.as_str(), row.version), ("open", 2));
         assert_eq!(row.note.as_deref(), Some("first"));
+    }
+
+    #[tokio::test]
+    async fn of_two_updates_at_the_same_version_one_wins() {
+        let (db, id, _) = one_door().await;
+        let note = |text: &str| doors::ActiveModel {
+            note: Set(Some(text.to_owned())),
+            ..Default::default()
+        };
+        assert!(
+            update_at_version::<doors::Entity>(&db, id, 1, note("first"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !update_at_version::<doors::Entity>(&db, id, 1, note("second"))
+                .await
+                .unwrap()
+        );
+        let row = doors::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.note.as_deref(), row.version), (Some("first"), 2));
     }
 
     #[tokio::test]

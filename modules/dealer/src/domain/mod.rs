@@ -6,7 +6,6 @@ pub mod dealers;
 pub mod discounts;
 pub mod documents;
 pub mod inventory;
-pub mod lifecycle;
 pub mod payments;
 pub mod pricing;
 pub mod promotions;
