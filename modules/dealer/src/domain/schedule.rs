@@ -95,23 +95,21 @@ pub fn instalments(
     let numerator = i128::from(financed.0) * i128::from(annual_rate_bp) * i128::from(count);
     let interest = Money(i64::try_from((numerator + 60_000) / 120_000).ok()?);
     let repaid = financed.checked_add(interest)?;
-    let each = repaid.0 / i64::from(count);
+    let each = Money(repaid.0 / i64::from(count));
+    // The last instalment takes the rounding remainder.
+    let last = repaid.checked_sub(each.times(i64::from(count - 1))?)?;
     let mut rows = vec![Instalment {
         number: 0,
         due_date: today,
         amount: down_payment,
     }];
     for n in 1..=count {
-        let amount = if n == count {
-            repaid.0 - each * i64::from(count - 1)
-        } else {
-            each
-        };
+        let amount = if n == count { last } else { each };
         let due_date = today.checked_add_months(Months::new(u32::try_from(n).ok()?))?;
         rows.push(Instalment {
             number: n,
             due_date,
-            amount: Money(amount),
+            amount,
         });
     }
     Some(Schedule {
