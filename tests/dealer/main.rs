@@ -9,6 +9,7 @@ mod common;
 mod isolation;
 mod profile;
 mod sales;
+mod use_cases;
 
 use common::TestApp;
 use serde_json::Value;

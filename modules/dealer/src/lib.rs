@@ -5,6 +5,7 @@
 //! copies of the catalog, OEM promotions and customer ids, so it sells while they are down.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 mod seed;
@@ -13,7 +14,7 @@ pub mod store;
 use actix_web::web;
 use contracts::{events::dealer as published, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 pub struct DealerModule;
 
@@ -21,9 +22,6 @@ pub struct DealerModule;
 pub fn module() -> Arc<dyn Module> {
     Arc::new(DealerModule)
 }
-
-/// How often instalments are checked for being overdue (also runnable on demand).
-const OVERDUE_SWEEP_PERIOD: Duration = Duration::from_secs(3600);
 
 #[async_trait::async_trait]
 impl Module for DealerModule {
@@ -53,27 +51,23 @@ impl Module for DealerModule {
     }
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        let db = ctx.db.clone();
-        tokio::spawn(async move {
-            let start = tokio::time::Instant::now() + OVERDUE_SWEEP_PERIOD;
-            let mut ticks = tokio::time::interval_at(start, OVERDUE_SWEEP_PERIOD);
-            loop {
-                ticks.tick().await;
-                if let Err(error) = api::settlement::flag_overdue_instalments(&db, None).await {
-                    tracing::warn!(?error, "overdue instalment sweep failed");
-                }
-            }
-        });
-        let db = web::Data::new(ctx.db.clone());
+        // Overdue instalments are announced hourly (and on demand); the sweep stops with the
+        // process.
+        let sweep = tokio::spawn(app::overdue::every(
+            ctx.db.clone(),
+            app::overdue::SWEEP_PERIOD,
+            ctx.shutdown.clone(),
+        ));
+        let services = web::Data::new(app::Services { db: ctx.db.clone() });
         Ok(
-            ModuleRuntime::routes(move |routes| api::routes(routes, db.clone())).with_handlers(
-                vec![
+            ModuleRuntime::routes(move |routes| api::routes(routes, services.clone()))
+                .with_handlers(vec![
                     Arc::new(events::StaffDirectory),
                     Arc::new(events::CatalogCopy),
                     Arc::new(events::InventoryArrivals),
                     Arc::new(events::CustomerDirectory),
-                ],
-            ),
+                ])
+                .with_tasks(vec![sweep]),
         )
     }
 

@@ -2,22 +2,24 @@
 //! orders in several states. Idempotent. The catalog copy and customer directory are pre-filled
 //! from `contracts::seed` (the same data the manufacturer's and customer's events bring).
 
-use crate::domain::pricing;
-use crate::events::{know_customer, upsert_staff, upsert_variant};
+use crate::app::{dealers::profile_event, directory};
+use crate::domain::{
+    dealers::{DealerStatus, DEFAULT_TAX_RATE_BP},
+    inventory::UnitStatus,
+    pricing::{self, OptionLines},
+    promotions::{PromotionKind, Targets},
+    quotations::QuotationStatus,
+};
 use crate::store::{
     branches, dealer_promotions, dealers, inventory_units, quotations, sales_targets,
 };
-use contracts::{seed as demo, Vin};
+use contracts::{events::auth::UserRegistered, seed as demo, Vin};
 use kernel::Db;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 pub async fn run(db: &Db) -> anyhow::Result<()> {
-    if dealers::Entity::find_by_id(demo::DEALER_A)
-        .one(db.conn())
-        .await?
-        .is_some()
-    {
+    if dealers::find(db.conn(), demo::DEALER_A).await?.is_some() {
         return Ok(());
     }
     let now = chrono::Utc::now();
@@ -50,8 +52,8 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             region: Set(region.into()),
             city: Set(city.into()),
             tax_number: Set(tax.into()),
-            status: Set("active".into()),
-            tax_rate_bp: Set(1000),
+            status: Set(DealerStatus::Active),
+            tax_rate_bp: Set(DEFAULT_TAX_RATE_BP),
             time_zone: Set(Some("Asia/Ho_Chi_Minh".into())),
             created_at: Set(now),
             updated_at: Set(now),
@@ -59,7 +61,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         }
         .insert(&*txn)
         .await?;
-        kernel::events::publish(&mut txn, &crate::api::dealers::profile_event(&dealer)).await?;
+        kernel::events::publish(&mut txn, &profile_event(&dealer)).await?;
         for (branch_id, branch_name) in [
             (main_branch, "Main showroom"),
             (Uuid::now_v7(), "City service point"),
@@ -106,15 +108,21 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     for ((email, name, role, dealer, branch), user_id) in
         demo::DEMO_USERS.into_iter().zip(demo::DEMO_USER_IDS)
     {
-        if let Some(dealer) = dealer {
-            upsert_staff(&txn, user_id, dealer, branch, name, email, role).await?;
-        }
+        let user = UserRegistered {
+            user_id,
+            email: email.into(),
+            name: name.into(),
+            role: role.into(),
+            dealer_id: dealer,
+            branch_id: branch,
+        };
+        directory::user_registered(&*txn, user).await?;
     }
     for customer in demo::DEMO_CUSTOMERS {
-        know_customer(&txn, customer.id, customer.dealer_id).await?;
+        directory::customer_created(&*txn, customer.id, customer.dealer_id).await?;
     }
     for snapshot in demo::published_variants() {
-        upsert_variant(&txn, &snapshot).await?;
+        directory::variant_published(&*txn, snapshot).await?;
     }
     // Stock: for each dealer, three units in stock, one in transit, one demo car per line.
     let lines = [
@@ -131,7 +139,8 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                 .find(|v| v.id == *variant)
                 .map(|v| v.wholesale_price.0)
                 .unwrap_or(0);
-            for status in ["in_stock", "in_stock", "in_stock", "in_transit", "demo"] {
+            use UnitStatus::{Demo, InStock, InTransit};
+            for status in [InStock, InStock, InStock, InTransit, Demo] {
                 let draft = format!(
                     "LVD{}{}DLR0TA{serial:06}",
                     (b'A' + d_index as u8) as char,
@@ -140,7 +149,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                 let vin = Vin::with_check_digit(&draft)
                     .map_err(|e| anyhow::anyhow!("demo VIN {draft}: {e}"))?;
                 serial += 1;
-                let received = (status != "in_transit")
+                let received = (status != InTransit)
                     .then(|| now - chrono::Duration::days(10 + 7 * l_index as i64));
                 inventory_units::ActiveModel {
                     vin: Set(vin.to_string()),
@@ -152,7 +161,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                     })),
                     variant_id: Set(*variant),
                     colour_id: Set(*colour),
-                    status: Set(status.into()),
+                    status: Set(status),
                     cost: Set(wholesale),
                     dealer_order_id: Set(None),
                     sales_order_id: Set(None),
@@ -169,11 +178,11 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(demo::DEALER_A),
         name: Set("Showroom opening: 1% off".into()),
-        kind: Set("percent".into()),
+        kind: Set(PromotionKind::Percent),
         value: Set(100),
         starts_at: Set(now - chrono::Duration::days(1)),
         ends_at: Set(now + chrono::Duration::days(30)),
-        variant_ids: Set(serde_json::json!([])),
+        variant_ids: Set(Targets::default()),
         active: Set(true),
         created_at: Set(now),
     }
@@ -181,7 +190,10 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     .await?;
     // Quotations of Dealer A's salesperson: one draft, one sent.
     let staff_a = demo::DEMO_USER_IDS[3];
-    for (i, status) in ["draft", "sent"].into_iter().enumerate() {
+    for (i, status) in [QuotationStatus::Draft, QuotationStatus::Sent]
+        .into_iter()
+        .enumerate()
+    {
         let variant = demo::DEMO_VARIANTS[1];
         let colour = demo::DEMO_COLOURS[2];
         let breakdown = pricing::price(&pricing::PriceInput {
@@ -204,11 +216,11 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             staff_id: Set(staff_a),
             variant_id: Set(variant.id),
             colour_id: Set(colour.id),
-            options: Set(serde_json::json!([])),
-            breakdown: Set(serde_json::to_value(&breakdown)?),
+            options: Set(OptionLines::default()),
             total: Set(breakdown.total.0),
+            breakdown: Set(breakdown),
             manual_discount_bp: Set(0),
-            status: Set(status.into()),
+            status: Set(status),
             valid_until: Set(now.date_naive() + chrono::Days::new(14)),
             sales_order_id: Set(None),
             created_at: Set(now),

@@ -1,11 +1,15 @@
 //! Query helpers every module's `store/` uses: loading a row only when the caller may see it,
-//! and changing a row's status only while it is still the status that was read.
+//! narrowing lists to what the caller may see, and changing a row's status only while it is
+//! still the status that was read.
 
-use crate::rules::{DomainError, DomainResult};
+use crate::{
+    auth::Caller,
+    rules::{DomainError, DomainResult},
+};
 use sea_orm::{
-    sea_query::{Expr, SimpleExpr},
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait, QueryFilter,
-    UpdateMany, Value,
+    sea_query::{Expr, IntoCondition, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait,
+    QueryFilter, QueryTrait, Select, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -26,6 +30,42 @@ where
         .await?
         .filter(|row| visible(row))
         .ok_or(DomainError::NotFound(noun))
+}
+
+/// Which documents of a dealer a list shows: dealer roles their dealer's (OEM roles name one, or
+/// see all), dealer staff only their own.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub dealer_id: Option<Uuid>,
+    /// Set for dealer staff: only documents this person owns.
+    pub own_only: Option<Uuid>,
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller, requested_dealer: Option<Uuid>) -> DomainResult<Self> {
+        let dealer_id = if caller.dealer_id.is_some() || requested_dealer.is_some() {
+            Some(caller.acting_dealer(requested_dealer)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            dealer_id,
+            own_only: (!caller.sees_all_of_dealer()).then_some(caller.subject),
+        })
+    }
+
+    /// Narrows `select` to what this visibility shows: the dealer in `dealer`, and for dealer
+    /// staff the rows whose `owner` is them.
+    pub fn apply<E: EntityTrait>(
+        self,
+        select: Select<E>,
+        dealer: E::Column,
+        owner: E::Column,
+    ) -> Select<E> {
+        select
+            .apply_if(self.dealer_id, |q, d| q.filter(dealer.eq(d)))
+            .apply_if(self.own_only, |q, o| q.filter(owner.eq(o)))
+    }
 }
 
 /// An entity whose rows move through a lifecycle with optimistic versioning: an `id`, a
@@ -62,6 +102,30 @@ macro_rules! tracked {
     };
 }
 
+/// Writes `changes` to the row `id` only while it is still at `version` (the one read), and
+/// moves it to the next version. `false`: another request changed the row first.
+pub async fn update_at_version<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    mut changes: E::ActiveModel,
+) -> DomainResult<bool>
+where
+    E: Tracked,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    changes.set(E::version_column(), (version + 1).into());
+    changes.set(E::updated_at_column(), chrono::Utc::now().into());
+    let changed = E::update_many()
+        .set(changes)
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(version))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(changed == 1)
+}
+
 /// Moves one row from the status that was read to the next one, with any other columns set in
 /// the same statement. If another request moved the row first, nothing is written and the
 /// answer is 409 `concurrent_change`: of two racing requests, exactly one wins.
@@ -94,6 +158,13 @@ impl<E: Tracked> StatusChange<E> {
         self
     }
 
+    /// Also requires `condition` of the row (e.g. "nothing paid yet"): if a racing change broke
+    /// it, nothing is written and the answer is the same 409 `concurrent_change`.
+    pub fn only_if(mut self, condition: impl IntoCondition) -> Self {
+        self.update = self.update.filter(condition);
+        self
+    }
+
     pub async fn exec(self, db: &impl ConnectionTrait) -> DomainResult<()> {
         let moved = self.update.exec(db).await?.rows_affected;
         if moved == 1 {
@@ -107,7 +178,7 @@ impl<E: Tracked> StatusChange<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::{entity::prelude::*, ConnectionTrait, Database, Set};
+    use sea_orm::{Database, Set};
 
     mod doors {
         use sea_orm::entity::prelude::*;
@@ -174,6 +245,31 @@ mod tests {
             .unwrap();
         assert_eq!((row.status.as_str(), row.version), ("open", 2));
         assert_eq!(row.note.as_deref(), Some("first"));
+    }
+
+    #[tokio::test]
+    async fn of_two_updates_at_the_same_version_one_wins() {
+        let (db, id, _) = one_door().await;
+        let note = |text: &str| doors::ActiveModel {
+            note: Set(Some(text.to_owned())),
+            ..Default::default()
+        };
+        assert!(
+            update_at_version::<doors::Entity>(&db, id, 1, note("first"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !update_at_version::<doors::Entity>(&db, id, 1, note("second"))
+                .await
+                .unwrap()
+        );
+        let row = doors::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.note.as_deref(), row.version), (Some("first"), 2));
     }
 
     #[tokio::test]

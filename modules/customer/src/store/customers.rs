@@ -48,6 +48,8 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+kernel::tracked!("customer", Status);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -152,18 +154,9 @@ pub async fn update_at_version(
     db: &impl ConnectionTrait,
     id: Uuid,
     version: i32,
-    mut changes: ActiveModel,
+    changes: ActiveModel,
 ) -> DomainResult<bool> {
-    changes.version = sea_orm::Set(version + 1);
-    changes.updated_at = sea_orm::Set(chrono::Utc::now());
-    let changed = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(db)
-        .await?
-        .rows_affected;
-    Ok(changed == 1)
+    kernel::store::update_at_version::<Entity>(db, id, version, changes).await
 }
 
 /// The name an erased customer keeps.

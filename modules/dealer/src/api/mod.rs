@@ -1,56 +1,48 @@
-//! HTTP API of the dealer module: one file per resource, one route table.
+//! HTTP API of the dealer module: one file per resource, one route table. Handlers only
+//! extract, call a use case in `app/` and map the result to a DTO.
 
+pub mod branches;
 pub mod dealers;
 pub mod inventory;
-pub mod network;
-pub mod orders;
+pub mod promotions;
 pub mod quotations;
-pub mod settlement;
+pub mod sales_orders;
+pub mod staff;
+pub mod targets;
 
+use crate::app::Services;
 use actix_web::web;
-use kernel::{Access, Db, Role, RouteTable};
+use kernel::{Access, RouteTable};
 
-pub type State = web::Data<Db>;
+pub type State = web::Data<Services>;
 
 /// Everyone may read dealer data (dealer roles: their own dealer only); a dealer's people sell
 /// (quotations, orders, payments: the OEM has no part in retail sales).
 pub use kernel::auth::roles::{
-    DEALER_MANAGERS as MANAGERS, DEALER_PEOPLE as SELLERS, OEM, PEOPLE as READERS,
+    DEALER_MANAGERS as MANAGERS, DEALER_PEOPLE as SELLERS, OEM, OEM_AND_MANAGERS, PEOPLE as READERS,
 };
 
-pub fn routes(r: &mut RouteTable, db: State) {
+pub fn routes(r: &mut RouteTable, services: State) {
     use Access::Roles;
-    r.app_data(db);
+    r.app_data(services);
     r.get("/dealers", Roles(READERS), dealers::list)
         .post("/dealers", Roles(OEM), dealers::create)
         .get("/dealers/{id}", Roles(READERS), dealers::get)
         .patch("/dealers/{id}", Roles(OEM), dealers::update)
-        .get(
-            "/dealers/{id}/branches",
-            Roles(READERS),
-            network::list_branches,
-        )
+        .get("/dealers/{id}/branches", Roles(READERS), branches::list)
         .post(
             "/dealers/{id}/branches",
-            Roles(&[Role::Admin, Role::EvmStaff, Role::DealerManager]),
-            network::create_branch,
+            Roles(OEM_AND_MANAGERS),
+            branches::create,
         )
-        .get("/dealers/{id}/staff", Roles(READERS), network::list_staff)
-        .get(
-            "/dealers/{id}/targets",
-            Roles(READERS),
-            network::list_targets,
-        )
-        .put("/dealers/{id}/targets", Roles(OEM), network::set_target)
-        .get(
-            "/dealers/{id}/promotions",
-            Roles(READERS),
-            network::list_promotions,
-        )
+        .get("/dealers/{id}/staff", Roles(READERS), staff::list)
+        .get("/dealers/{id}/targets", Roles(READERS), targets::list)
+        .put("/dealers/{id}/targets", Roles(OEM), targets::set)
+        .get("/dealers/{id}/promotions", Roles(READERS), promotions::list)
         .post(
             "/dealers/{id}/promotions",
             Roles(MANAGERS),
-            network::create_promotion,
+            promotions::create,
         )
         .get("/dealers/{id}/inventory", Roles(READERS), inventory::list)
         .get("/dealers/{id}/summary", Roles(READERS), inventory::summary)
@@ -71,63 +63,72 @@ pub fn routes(r: &mut RouteTable, db: State) {
         .post(
             "/quotations/{id}/convert",
             Roles(SELLERS),
-            quotations::convert,
+            sales_orders::convert,
         )
-        .get("/sales-orders", Roles(SELLERS), orders::list)
-        .post("/sales-orders", Roles(SELLERS), orders::create)
+        .get("/sales-orders", Roles(SELLERS), sales_orders::list)
+        .post("/sales-orders", Roles(SELLERS), sales_orders::create)
         .idempotent(contracts::modules::DEALER)
         .post(
             "/sales-orders/overdue-check",
             Roles(MANAGERS),
-            settlement::overdue_check,
+            sales_orders::overdue_check,
         )
-        .get("/sales-orders/{id}", Roles(SELLERS), orders::get)
+        .get("/sales-orders/{id}", Roles(SELLERS), sales_orders::get)
         .post(
             "/sales-orders/{id}/approve",
             Roles(MANAGERS),
-            orders::approve,
+            sales_orders::approve,
         )
-        .post("/sales-orders/{id}/cancel", Roles(SELLERS), orders::cancel)
+        .post(
+            "/sales-orders/{id}/cancel",
+            Roles(SELLERS),
+            sales_orders::cancel,
+        )
         .post(
             "/sales-orders/{id}/contract",
             Roles(SELLERS),
-            settlement::draft_contract,
+            sales_orders::draft_contract,
         )
-        .post("/sales-orders/{id}/sign", Roles(SELLERS), settlement::sign)
+        .post(
+            "/sales-orders/{id}/sign",
+            Roles(SELLERS),
+            sales_orders::sign,
+        )
         .get(
             "/sales-orders/{id}/payments",
             Roles(SELLERS),
-            settlement::list_payments,
+            sales_orders::list_payments,
         )
         .post(
             "/sales-orders/{id}/payments",
             Roles(SELLERS),
-            settlement::pay,
+            sales_orders::pay,
         )
         .idempotent(contracts::modules::DEALER)
         .post(
             "/sales-orders/{id}/delivery",
             Roles(SELLERS),
-            settlement::schedule_delivery,
+            sales_orders::schedule_delivery,
         )
         .post(
             "/sales-orders/{id}/deliver",
             Roles(SELLERS),
-            settlement::deliver,
+            sales_orders::deliver,
         );
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(
-        dealers::list, dealers::create, dealers::get, dealers::update, network::list_branches,
-        network::create_branch, network::list_staff, network::list_targets, network::set_target,
-        network::list_promotions, network::create_promotion, inventory::list, inventory::summary,
-        quotations::list, quotations::create, quotations::get, quotations::send, quotations::accept,
-        quotations::reject, quotations::convert, orders::list, orders::create, orders::get,
-        orders::approve, orders::cancel, settlement::overdue_check, settlement::draft_contract,
-        settlement::sign, settlement::list_payments, settlement::pay, settlement::schedule_delivery,
-        settlement::deliver,
+        dealers::list, dealers::create, dealers::get, dealers::update, branches::list,
+        branches::create, staff::list, targets::list, targets::set, promotions::list,
+        promotions::create, inventory::list, inventory::summary, quotations::list,
+        quotations::create, quotations::get, quotations::send, quotations::accept,
+        quotations::reject, sales_orders::convert, sales_orders::list, sales_orders::create,
+        sales_orders::get, sales_orders::approve, sales_orders::cancel,
+        sales_orders::overdue_check, sales_orders::draft_contract, sales_orders::sign,
+        sales_orders::list_payments, sales_orders::pay, sales_orders::schedule_delivery,
+        sales_orders::deliver,
     ),
     tags((name = "dealer", description = "Dealers, branches, staff, inventory, quotations, sales orders, contracts, payments and deliveries."))
 )]

@@ -5,34 +5,30 @@
 //! Promotions of one source stack like the OEM's wholesale ones: the stackable ones add up and a
 //! non-stackable one applies alone when it is better.
 
+use super::promotions::PromotionKind;
 use contracts::Money;
+use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// The largest manual discount each role may give, in basis points of the subtotal.
-pub const STAFF_DISCOUNT_CAP_BP: i64 = 500;
-pub const MANAGER_DISCOUNT_CAP_BP: i64 = 1_000;
-/// Orders whose manual discount exceeds this need a manager's approval.
-pub const APPROVAL_THRESHOLD_BP: i64 = 200;
 
 #[derive(Debug, Clone)]
 pub struct Promotion {
     pub id: Uuid,
     pub name: String,
-    /// `percent` (basis points) or `amount` (minor units).
-    pub kind: String,
+    pub kind: PromotionKind,
+    /// Basis points (percent) or minor units (amount).
     pub value: i64,
     pub stackable: bool,
 }
 
 impl Promotion {
     fn discount(&self, subtotal: Money) -> Money {
-        match self.kind.as_str() {
-            "percent" => subtotal
+        match self.kind {
+            PromotionKind::Percent => subtotal
                 .percent_bp(self.value.clamp(0, 10_000))
                 .unwrap_or(Money::ZERO),
-            _ => Money(self.value.max(0)),
+            PromotionKind::Amount => Money(self.value.max(0)),
         }
     }
 }
@@ -54,8 +50,14 @@ pub struct OptionLine {
     pub price: Money,
 }
 
-/// Every component of the price, as shown to the customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The options priced into a quotation (a JSON column).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[serde(transparent)]
+pub struct OptionLines(pub Vec<OptionLine>);
+
+/// Every component of the price, as shown to the customer (a JSON column of quotations and
+/// orders; an unreadable one is an error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, FromJsonQueryResult)]
 #[serde(rename_all = "camelCase")]
 pub struct Breakdown {
     pub base: Money,
@@ -69,6 +71,16 @@ pub struct Breakdown {
     pub tax_rate_bp: i64,
     pub tax: Money,
     pub total: Money,
+}
+
+impl Breakdown {
+    /// What was taken off the list price: the promotions and the manual discount. `None` only
+    /// on overflow.
+    pub fn discount(&self) -> Option<Money> {
+        self.promotions
+            .iter()
+            .try_fold(self.manual_discount, |sum, p| sum.checked_add(p.amount))
+    }
 }
 
 pub struct PriceInput<'a> {
@@ -153,7 +165,7 @@ mod tests {
         Promotion {
             id: Uuid::from_u128(n),
             name: format!("P{n}"),
-            kind: kind.into(),
+            kind: kind.parse().unwrap(),
             value,
             stackable,
         }
@@ -187,6 +199,7 @@ mod tests {
         assert_eq!(b.taxable, Money(5_248_999 - 80_000 - 78_735 - 52_490));
         assert_eq!(b.tax, Money(503_777)); // 10% of 5,037,774 = 503,777.4
         assert_eq!(b.total, Money(5_037_774 + 503_777));
+        assert_eq!(b.discount(), Some(Money(80_000 + 78_735 + 52_490)));
     }
 
     #[test]

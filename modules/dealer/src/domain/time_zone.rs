@@ -1,5 +1,12 @@
 //! A dealer's local time zone: a name from the IANA tz database (e.g. `Asia/Ho_Chi_Minh`).
 
+use kernel::{DomainError, DomainResult};
+
+/// [`parse`] for a request: a bad zone is a 422 naming `timeZone`.
+pub fn field(input: &str) -> DomainResult<Option<String>> {
+    parse(input).map_err(|message| DomainError::invalid("timeZone", message))
+}
+
 /// The zone named `input` in its canonical spelling; `Ok(None)` for a blank one (no zone: the
 /// consumers' default applies).
 pub fn parse(input: &str) -> Result<Option<String>, String> {
