@@ -45,4 +45,4 @@ grep -q "listening on port" "$LOG" || { echo "the server did not start:"; cat "$
 echo "server pid $SERVER ($([ -n "${BENCH_DATABASE_URL:-}" ] && echo postgres || echo sqlite)), SMTP sink on port $SMTP_PORT"
 echo "server RSS before: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$SERVER/status)"
 
-BENCH_SERVER_PID=$SERVER "$TARGET/examples/notification_email_bench" "$COUNT"
+BENCH_SERVER_PID=$SERVER "$TARGET/examples/notification_email_bench" "$COUNT" || { echo "bench failed; server log:"; tail -20 "$LOG"; exit 1; }

@@ -240,6 +240,12 @@ async fn sell_from_an_oem_shipment(app: TestApp) {
     );
     assert_eq!(first.status(), 200);
     assert_eq!(retry.status(), 200, "the retry replays the first answer");
+    assert_eq!(retry.headers().get("idempotency-replayed").unwrap(), "true");
+    // The answer (stored with the payment, in its transaction) shows the order it paid off.
+    let (first, retry): (Value, Value) = (first.json().await.unwrap(), retry.json().await.unwrap());
+    assert_eq!(first, retry);
+    assert_eq!(first["status"], "paid", "{first}");
+    assert_eq!(first["outstanding"], 0, "{first}");
     let payments: Value = app
         .get_as(&staff, &format!("/api/v1/sales-orders/{id}/payments"))
         .await

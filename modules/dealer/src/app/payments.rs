@@ -2,7 +2,7 @@
 //! the instalments oldest first; the last one makes the order paid and the unit sold.
 
 use super::{
-    sales_orders::{get, visible, OrderView},
+    sales_orders::{detailed, visible, OrderView},
     Services,
 };
 use crate::domain::{
@@ -95,6 +95,8 @@ pub async fn pay(
         received_at: now,
     };
     kernel::events::publish(&mut txn, &event).await?;
+    // Read inside the transaction: with an Idempotency-Key the answer commits with the payment.
+    let view = detailed(&*txn, visible(&*txn, caller, order_id).await?).await?;
     txn.commit().await?;
-    get(services, caller, order_id).await
+    Ok(view)
 }
