@@ -280,6 +280,9 @@ mod tests {
         let admin: Vec<&str> = routed_to(Role::Admin).iter().map(|c| c.0).collect();
         assert_eq!(admin, ["account", "security"]);
         let staff: Vec<&str> = routed_to(Role::DealerStaff).iter().map(|c| c.0).collect();
-        assert_eq!(staff, ["account", "security", "sales", "feedback"]);
+        assert_eq!(
+            staff,
+            ["account", "security", "sales", "test_drives", "feedback"]
+        );
     }
 }
