@@ -4,6 +4,7 @@
 //! (it publishes; it consumes none).
 
 pub mod api;
+pub mod app;
 pub mod domain;
 mod seed;
 pub mod store;

@@ -1,7 +1,8 @@
 //! Dealer orders to the OEM: placed by a dealer manager, approved, allocated VIN by VIN,
 //! shipped with an invoice, then delivered or disputed.
 
-use super::{is_oem, promotions::quote_for, State};
+use super::{is_oem, State};
+use crate::app::pricing::quote_for;
 use crate::domain::lifecycle::{stock as unit_status, OrderAction, OrderStatus};
 use crate::store::{
     dealer_contracts, dealer_invoices, dealer_order_lines, dealer_orders, finance, oem_stock,

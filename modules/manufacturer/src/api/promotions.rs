@@ -1,12 +1,8 @@
 //! OEM promotions and the wholesale price quote.
 
 use super::{dealer_scope, is_oem, State};
-use crate::domain::pricing::{self, DiscountKind, Quote, QuoteInput};
-use crate::store::{
-    colours, finance,
-    promotions::{self, oem_promotions as promos},
-    variants,
-};
+use crate::domain::pricing::{DiscountKind, Quote};
+use crate::store::promotions::{self, oem_promotions as promos};
 use actix_web::{web, HttpResponse};
 use kernel::{
     pagination::{ListParams, Page},
@@ -245,46 +241,6 @@ pub struct QuoteQuery {
     pub quantity: Option<u64>,
 }
 
-/// The wholesale price a dealer pays today for `quantity` units of a variant in a colour.
-#[tracing::instrument(skip(db))]
-pub async fn quote_for(
-    db: &impl sea_orm::ConnectionTrait,
-    dealer_id: Uuid,
-    variant_id: Uuid,
-    colour_id: Uuid,
-    quantity: i64,
-    field: &str,
-) -> Result<Quote, ApiError> {
-    let variant = variants::Entity::find_by_id(variant_id)
-        .one(db)
-        .await?
-        .filter(|v| v.model_status == "published" && v.status != "discontinued")
-        .ok_or_else(|| {
-            ApiError::invalid_field(format!("{field}variantId"), "no such variant on sale")
-        })?;
-    let colour = colours::Entity::find_by_id(colour_id)
-        .one(db)
-        .await?
-        .filter(|c| c.model_id == variant.model_id && c.available)
-        .ok_or_else(|| {
-            ApiError::invalid_field(format!("{field}colourId"), "not a colour of this variant")
-        })?;
-    let contract = finance::active_contract(db, dealer_id).await?;
-    let promotions = promotions::wholesale_promotions_for(db, dealer_id, variant.id).await?;
-    pricing::quote(&QuoteInput {
-        variant_name: &variant.name,
-        wholesale_price: contracts::Money(variant.wholesale_price),
-        colour_name: &colour.name,
-        surcharge: contracts::Money(colour.surcharge),
-        contract_discount_bp: contract
-            .map(|c| i64::from(c.wholesale_discount_bp))
-            .unwrap_or(0),
-        promotions: &promotions,
-        quantity,
-    })
-    .ok_or_else(|| ApiError::invalid_field(format!("{field}quantity"), "too large"))
-}
-
 /// Line-by-line wholesale quote: price, colour surcharge, contract discount, promotions, total.
 #[utoipa::path(get, path = "/api/v1/catalog/price-quote", tag = "manufacturer", security(("bearer" = [])), params(QuoteQuery),
     responses((status = 200, body = Quote), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -299,7 +255,7 @@ pub async fn price_quote(
     if !(1..=1000).contains(&quantity) {
         return Err(ApiError::invalid_field("quantity", "must be 1–1000"));
     }
-    let quote = quote_for(
+    let quote = crate::app::pricing::quote_for(
         db.conn(),
         dealer_id,
         query.variant_id,

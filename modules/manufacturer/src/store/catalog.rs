@@ -131,7 +131,7 @@ use contracts::{
     Money,
 };
 use kernel::ApiError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// The published snapshot of a variant, as other modules copy it.
@@ -211,4 +211,29 @@ pub async fn publish_variant(txn: &mut kernel::WriteTxn, variant_id: Uuid) -> Re
         }
     }
     Ok(())
+}
+
+/// A variant that dealers can order now: its model is published and it is not discontinued.
+#[tracing::instrument(skip(db))]
+pub async fn variant_on_sale(
+    db: &impl ConnectionTrait,
+    variant_id: Uuid,
+) -> Result<Option<variants::Model>, DbErr> {
+    Ok(variants::Entity::find_by_id(variant_id)
+        .one(db)
+        .await?
+        .filter(|v| v.model_status == "published" && v.status != "discontinued"))
+}
+
+/// A colour offered for the given model.
+#[tracing::instrument(skip(db))]
+pub async fn available_colour(
+    db: &impl ConnectionTrait,
+    colour_id: Uuid,
+    model_id: Uuid,
+) -> Result<Option<colours::Model>, DbErr> {
+    Ok(colours::Entity::find_by_id(colour_id)
+        .one(db)
+        .await?
+        .filter(|c| c.model_id == model_id && c.available))
 }

@@ -83,8 +83,7 @@ pub mod dealer_payments {
 }
 
 use crate::domain::lifecycle::OrderStatus;
-use kernel::ApiError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// The dealer's contract in force today.
@@ -92,7 +91,7 @@ use uuid::Uuid;
 pub async fn active_contract(
     db: &impl ConnectionTrait,
     dealer_id: Uuid,
-) -> Result<Option<dealer_contracts::Model>, ApiError> {
+) -> Result<Option<dealer_contracts::Model>, DbErr> {
     let today = chrono::Utc::now().date_naive();
     Ok(dealer_contracts::Entity::find()
         .filter(dealer_contracts::Column::DealerId.eq(dealer_id))
@@ -107,7 +106,7 @@ pub async fn active_contract(
 /// What the dealer owes or has committed to: unpaid invoice amounts plus approved orders not
 /// yet invoiced. Credit checks compare this with the contract's limit.
 #[tracing::instrument(skip(db))]
-pub async fn credit_used(db: &impl ConnectionTrait, dealer_id: Uuid) -> Result<i64, ApiError> {
+pub async fn credit_used(db: &impl ConnectionTrait, dealer_id: Uuid) -> Result<i64, DbErr> {
     let invoices = dealer_invoices::Entity::find()
         .filter(dealer_invoices::Column::DealerId.eq(dealer_id))
         .filter(dealer_invoices::Column::Status.ne("paid"))

@@ -56,8 +56,7 @@ pub mod oem_promotions {
 
 use crate::domain::pricing::{DiscountKind, Promotion};
 use contracts::events::manufacturer::PromotionChanged;
-use kernel::ApiError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// The wholesale promotions a dealer gets for a variant now, ready for pricing.
@@ -66,7 +65,7 @@ pub async fn wholesale_promotions_for(
     db: &impl ConnectionTrait,
     dealer_id: Uuid,
     variant_id: Uuid,
-) -> Result<Vec<Promotion>, ApiError> {
+) -> Result<Vec<Promotion>, DbErr> {
     let now = chrono::Utc::now();
     let rows = oem_promotions::Entity::find()
         .filter(oem_promotions::Column::Active.eq(true))

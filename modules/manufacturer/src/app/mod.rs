@@ -1,0 +1,5 @@
+//! Use cases of the manufacturer module: each opens its transaction, checks the rules
+//! (`domain/`), reads and writes through `store/` and publishes its events in the same
+//! transaction. HTTP handlers, the overdue sweep and the seed all come through here.
+
+pub mod pricing;
