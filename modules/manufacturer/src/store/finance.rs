@@ -93,14 +93,14 @@ pub async fn active_contract(
     dealer_id: Uuid,
 ) -> Result<Option<dealer_contracts::Model>, DbErr> {
     let today = chrono::Utc::now().date_naive();
-    Ok(dealer_contracts::Entity::find()
+    dealer_contracts::Entity::find()
         .filter(dealer_contracts::Column::DealerId.eq(dealer_id))
         .filter(dealer_contracts::Column::Status.eq("active"))
         .filter(dealer_contracts::Column::StartsOn.lte(today))
         .filter(dealer_contracts::Column::EndsOn.gte(today))
         .order_by_desc(dealer_contracts::Column::StartsOn)
         .one(db)
-        .await?)
+        .await
 }
 
 /// What the dealer owes or has committed to: unpaid invoice amounts plus approved orders not
