@@ -102,7 +102,10 @@ async fn a_model_is_published_discontinued_and_published_again_and_its_variants_
     )
     .await
     .unwrap();
-    assert_eq!((model.status, model.segment.as_str()), (ModelStatus::Draft, "suv"));
+    assert_eq!(
+        (model.status, model.segment.as_str()),
+        (ModelStatus::Draft, "suv")
+    );
     let variant = variants::create(
         &db,
         &evm,
@@ -193,10 +196,14 @@ async fn a_price_change_is_kept_in_the_history_and_announced() {
         Err(DomainError::Conflict { .. })
     ));
 
-    let changed = variants::change_prices(&db, &evm, id, prices(2_999_000, 2_700_000, before.version))
-        .await
-        .unwrap();
-    assert_eq!((changed.msrp, changed.wholesale_price), (2_999_000, 2_700_000));
+    let changed =
+        variants::change_prices(&db, &evm, id, prices(2_999_000, 2_700_000, before.version))
+            .await
+            .unwrap();
+    assert_eq!(
+        (changed.msrp, changed.wholesale_price),
+        (2_999_000, 2_700_000)
+    );
     assert_eq!(changed.version, before.version + 1);
     let history = variants::price_history(&db, &evm, id, &ListParams::default())
         .await
@@ -262,18 +269,32 @@ async fn a_promotion_reaches_its_listed_dealers_only_and_an_unreadable_list_fail
             .map(|q| q.lines.iter().any(|l| l.promotion_id == Some(promotion.id)))
         }
     };
-    assert!(quoted_with_it(demo::DEALER_B).await.unwrap(), "dealer B is listed");
-    assert!(!quoted_with_it(demo::DEALER_A).await.unwrap(), "dealer A is not");
+    assert!(
+        quoted_with_it(demo::DEALER_B).await.unwrap(),
+        "dealer B is listed"
+    );
+    assert!(
+        !quoted_with_it(demo::DEALER_A).await.unwrap(),
+        "dealer A is not"
+    );
     let listed = |caller: Caller| {
         let db = db.clone();
         async move {
-            promotions::list(&db, &caller, &PromotionFilter::default(), &ListParams::default())
-                .await
-                .map(|page| page.items.iter().any(|p| p.id == promotion.id))
+            promotions::list(
+                &db,
+                &caller,
+                &PromotionFilter::default(),
+                &ListParams::default(),
+            )
+            .await
+            .map(|page| page.items.iter().any(|p| p.id == promotion.id))
         }
     };
     assert!(listed(manager(4, demo::DEALER_B)).await.unwrap());
-    assert!(!listed(manager(2, demo::DEALER_A)).await.unwrap(), "private to dealer B");
+    assert!(
+        !listed(manager(2, demo::DEALER_A)).await.unwrap(),
+        "private to dealer B"
+    );
     assert!(listed(evm()).await.unwrap());
 
     // A stored list that does not read as ids is an error, never "every dealer".

@@ -5,8 +5,8 @@ use crate::domain::catalog::{ModelStatus, VariantStatus};
 use crate::domain::lifecycle::stock;
 use crate::domain::promotions::{PromotionAudience, PromotionKind, Targets};
 use crate::store::{
-    colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions,
-    stock_ledger, stock_thresholds, variants, vehicle_models,
+    colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions, stock_ledger,
+    stock_thresholds, variants, vehicle_models,
 };
 use chrono::Datelike;
 use contracts::{seed as demo, Vin};

@@ -2,8 +2,8 @@
 
 use super::State;
 use crate::app::catalog::{
-    self as use_case, UpdateColour, ColourDto, UpdateModel, CreateColour, CreateManufacturer,
-    CreateModel,
+    self as use_case, ColourDto, CreateColour, CreateManufacturer, CreateModel, UpdateColour,
+    UpdateModel,
 };
 use crate::domain::catalog::{ModelAction, ModelStatus};
 use crate::store::catalog::{manufacturers, vehicle_models, ColourFilter, ModelFilter};

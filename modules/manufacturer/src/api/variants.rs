@@ -2,7 +2,9 @@
 
 use super::State;
 use crate::app::catalog::ColourDto;
-use crate::app::variants::{self as use_case, sees_wholesale, ChangePrices, CreateVariant, UpdateVariant};
+use crate::app::variants::{
+    self as use_case, sees_wholesale, ChangePrices, CreateVariant, UpdateVariant,
+};
 use crate::domain::catalog::{ModelStatus, VariantStatus};
 use crate::store::catalog::{variants, VariantFilter};
 use actix_web::{web, HttpResponse};

@@ -296,11 +296,7 @@ pub struct UpdateColour {
 }
 
 /// Changes a colour's name, surcharge or availability; the model's variants are republished.
-pub async fn update_colour(
-    db: &Db,
-    id: Uuid,
-    input: UpdateColour,
-) -> DomainResult<colours::Model> {
+pub async fn update_colour(db: &Db, id: Uuid, input: UpdateColour) -> DomainResult<colours::Model> {
     let colour = store::find_colour(db.conn(), id)
         .await?
         .ok_or(DomainError::NotFound("colour"))?;

@@ -278,7 +278,10 @@ pub async fn compare(
     for id in ids {
         let variant = visible_variant(db.conn(), caller, id)
             .await
-            .map_err(missing_as_invalid("variants", format!("no such variant {id}")))?;
+            .map_err(missing_as_invalid(
+                "variants",
+                format!("no such variant {id}"),
+            ))?;
         found.push(variant);
     }
     Ok(found)

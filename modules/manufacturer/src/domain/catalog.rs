@@ -108,7 +108,10 @@ mod tests {
     #[test]
     fn models_publish_discontinue_and_come_back() {
         assert_eq!(S::Draft.apply(A::Publish).ok(), Some(S::Published));
-        assert_eq!(S::Published.apply(A::Discontinue).ok(), Some(S::Discontinued));
+        assert_eq!(
+            S::Published.apply(A::Discontinue).ok(),
+            Some(S::Discontinued)
+        );
         assert_eq!(S::Discontinued.apply(A::Publish).ok(), Some(S::Published));
         assert_eq!(S::Draft.allowed_names(), ["publish"]);
         assert_eq!(S::Published.allowed_names(), ["discontinue"]);

@@ -130,7 +130,6 @@ pub mod price_history {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-
 use crate::domain::catalog::{sellable, ModelStatus, VariantStatus};
 use contracts::{
     events::manufacturer::{ColourOption, VariantPublished},
@@ -157,7 +156,13 @@ pub async fn list_manufacturers(
     let select = manufacturers::Entity::find()
         .apply_if(params.query(), |q, v| q.filter(C::Name.contains(v)));
     params
-        .fetch(db, select, &[("name", C::Name)], (C::Name, Order::Asc), C::Id)
+        .fetch(
+            db,
+            select,
+            &[("name", C::Name)],
+            (C::Name, Order::Asc),
+            C::Id,
+        )
         .await
 }
 
@@ -221,7 +226,10 @@ pub async fn copy_model_to_variants(
     use sea_orm::sea_query::Expr;
     variants::Entity::update_many()
         .col_expr(variants::Column::ModelStatus, Expr::value(model.status))
-        .col_expr(variants::Column::Segment, Expr::value(model.segment.clone()))
+        .col_expr(
+            variants::Column::Segment,
+            Expr::value(model.segment.clone()),
+        )
         .filter(variants::Column::ModelId.eq(model.id))
         .exec(db)
         .await?;
