@@ -6,6 +6,7 @@
 mod common;
 
 mod catalog;
+mod catalog_use_cases;
 mod dealer_orders;
 mod finance;
 

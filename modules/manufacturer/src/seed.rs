@@ -1,10 +1,12 @@
 //! The demo line-up: one OEM, three models with realistic EV specs, colours, prices,
 //! promotions, warehouse stock and contracts with both demo dealers. Idempotent.
 
+use crate::domain::catalog::{ModelStatus, VariantStatus};
 use crate::domain::lifecycle::stock;
+use crate::domain::promotions::{PromotionAudience, PromotionKind, Targets};
 use crate::store::{
-    catalog, colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions,
-    stock_ledger, stock_thresholds, variants, vehicle_models,
+    colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions, stock_ledger,
+    stock_thresholds, variants, vehicle_models,
 };
 use chrono::Datelike;
 use contracts::{seed as demo, Vin};
@@ -118,7 +120,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             name: Set(model.name.into()),
             segment: Set(model.segment.into()),
             model_year: Set(model.year),
-            status: Set("published".into()),
+            status: Set(ModelStatus::Published),
             description: Set(Some(format!(
                 "Voltara {} — {} electric {}",
                 model.name, model.year, model.segment
@@ -154,8 +156,8 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             id: Set(variant.id),
             model_id: Set(variant.model_id),
             name: Set(variant.name.into()),
-            status: Set("in_production".into()),
-            model_status: Set("published".into()),
+            status: Set(VariantStatus::InProduction),
+            model_status: Set(ModelStatus::Published),
             segment: Set(model.segment.into()),
             battery_kwh: Set(battery),
             range_km: Set(range),
@@ -263,16 +265,16 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
     let promotions = [
         (
             "Year-end dealer volume bonus",
-            "wholesale",
-            "percent",
+            PromotionAudience::Wholesale,
+            PromotionKind::Percent,
             150,
             true,
             vec![],
         ),
         (
             "Aurora launch: free wallbox",
-            "retail",
-            "amount",
+            PromotionAudience::Retail,
+            PromotionKind::Amount,
             80_000,
             true,
             vec![demo::MODEL_AURORA],
@@ -287,17 +289,17 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         let promotion = promotions::oem_promotions::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(name.into()),
-            applies_to: Set(applies_to.into()),
-            kind: Set(kind.into()),
+            applies_to: Set(applies_to),
+            kind: Set(kind),
             value: Set(value),
             starts_at: Set(now - chrono::Duration::days(1)),
             ends_at: Set(now + chrono::Duration::days(90)),
-            variant_ids: Set(serde_json::json!(if models.is_empty() {
+            variant_ids: Set(Targets(if models.is_empty() {
                 vec![]
             } else {
                 variant_ids
             })),
-            dealer_ids: Set(serde_json::json!([])),
+            dealer_ids: Set(Targets::default()),
             stackable: Set(stackable),
             active: Set(true),
             created_at: Set(now),
@@ -309,7 +311,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         kernel::events::publish(&mut txn, &promotions::changed_event(&promotion)).await?;
     }
     for model in demo::DEMO_MODELS {
-        catalog::publish_model_variants(&mut txn, model.id).await?;
+        crate::app::catalog::publish_model_variants(&mut txn, model.id).await?;
     }
     txn.commit().await?;
     tracing::info!("seeded the demo catalog, OEM stock and dealer contracts");

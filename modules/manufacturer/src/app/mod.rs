@@ -2,4 +2,7 @@
 //! (`domain/`), reads and writes through `store/` and publishes its events in the same
 //! transaction. HTTP handlers, the overdue sweep and the seed all come through here.
 
+pub mod catalog;
 pub mod pricing;
+pub mod promotions;
+pub mod variants;

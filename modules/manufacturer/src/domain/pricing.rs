@@ -6,6 +6,7 @@
 //! of "all stackable together" and "the best non-stackable alone" applies. A unit never costs
 //! less than zero.
 
+use super::promotions::PromotionKind;
 use contracts::Money;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -29,10 +30,13 @@ pub enum DiscountKind {
 }
 
 impl DiscountKind {
-    pub fn parse(kind: &str, value: i64) -> Option<DiscountKind> {
+    /// The discount a promotion of `kind` and `value` gives, if it gives something.
+    pub fn parse(kind: PromotionKind, value: i64) -> Option<DiscountKind> {
         match kind {
-            "percent" if (1..=10_000).contains(&value) => Some(DiscountKind::Percent(value)),
-            "amount" if value > 0 => Some(DiscountKind::Amount(Money(value))),
+            PromotionKind::Percent if (1..=10_000).contains(&value) => {
+                Some(DiscountKind::Percent(value))
+            }
+            PromotionKind::Amount if value > 0 => Some(DiscountKind::Amount(Money(value))),
             _ => None,
         }
     }
@@ -241,10 +245,10 @@ mod tests {
 
     #[test]
     fn discount_kinds_are_validated() {
-        assert_eq!(DiscountKind::parse("percent", 0), None);
-        assert_eq!(DiscountKind::parse("percent", 10_001), None);
-        assert_eq!(DiscountKind::parse("amount", -5), None);
-        assert_eq!(DiscountKind::parse("bogus", 5), None);
-        assert!(DiscountKind::parse("percent", 500).is_some());
+        assert_eq!(DiscountKind::parse(PromotionKind::Percent, 0), None);
+        assert_eq!(DiscountKind::parse(PromotionKind::Percent, 10_001), None);
+        assert_eq!(DiscountKind::parse(PromotionKind::Amount, -5), None);
+        assert_eq!(DiscountKind::parse(PromotionKind::Amount, 0), None);
+        assert!(DiscountKind::parse(PromotionKind::Percent, 500).is_some());
     }
 }
