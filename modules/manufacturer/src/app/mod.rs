@@ -2,4 +2,10 @@
 //! (`domain/`), reads and writes through `store/` and publishes its events in the same
 //! transaction. HTTP handlers, the overdue sweep and the seed all come through here.
 
+pub mod access;
+pub mod finance;
+pub mod orders;
+pub mod overdue;
+pub mod payments;
 pub mod pricing;
+pub mod stock;
