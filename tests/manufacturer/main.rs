@@ -8,6 +8,7 @@ mod common;
 mod catalog;
 mod dealer_orders;
 mod finance;
+mod order_use_cases;
 
 use common::TestApp;
 use contracts::seed as demo;
