@@ -10,7 +10,7 @@ use manufacturer::{
         orders::{self, NewLine, NewOrder, OrderView},
         overdue, stock as stock_use_cases,
     },
-    domain::lifecycle::{OrderStatus, UnitStatus},
+    domain::lifecycle::{OrderStatus, StockUnitStatus},
     store::{dealer_invoices, stock},
 };
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
@@ -139,6 +139,31 @@ async fn an_order_is_cancelled_only_while_pending() {
     let kept = orders::get(&db, &manager, order.order.id).await.unwrap();
     assert_eq!(kept.order.status, OrderStatus::Approved);
     assert_eq!(kept.order.version, approved.order.version);
+    // An approval and a cancellation racing: one wins, the other is a 409 and changes nothing.
+    let raced = place(&db, &manager, 1).await.order.id;
+    let oem = evm();
+    let (approved, cancelled) = tokio::join!(
+        orders::approve(&db, &oem, raced),
+        orders::cancel(&db, &manager, raced)
+    );
+    let (winner, loser) = match (approved, cancelled) {
+        (Ok(won), Err(lost)) | (Err(lost), Ok(won)) => (won, lost),
+        (a, b) => panic!("expected one winner, got {:?} and {:?}", a.err(), b.err()),
+    };
+    assert!(
+        matches!(
+            &loser,
+            DomainError::Conflict {
+                code: ErrorCode::ConcurrentChange,
+                ..
+            } | DomainError::IllegalTransition { .. }
+        ),
+        "{loser:?}"
+    );
+    let settled = orders::get(&db, &manager, raced).await.unwrap();
+    assert_eq!(settled.order.status, winner.order.status);
+    assert_eq!(settled.order.version, 2);
+
     // Another dealer's manager does not even see it.
     assert!(matches!(
         orders::cancel(&db, &manager_b(), order.order.id).await,
@@ -155,7 +180,7 @@ async fn two_allocations_of_one_vin_have_one_winner() {
         orders::approve(&db, &evm(), id).await.unwrap();
     }
     let filter = stock_use_cases::UnitFilter {
-        status: Some(UnitStatus::InWarehouse),
+        status: Some(StockUnitStatus::InWarehouse),
         variant_id: Some(demo::VARIANT_AURORA_LONG_RANGE),
         colour_id: Some(demo::COLOUR_AURORA_WHITE),
         order_id: None,
@@ -187,7 +212,7 @@ async fn two_allocations_of_one_vin_have_one_winner() {
     assert_eq!(won.order.status, OrderStatus::Allocated);
     assert_eq!(won.vins.as_deref(), Some(&[vin.clone()][..]));
     let unit = stock::find(db.conn(), &vin).await.unwrap().unwrap();
-    assert_eq!(unit.status, UnitStatus::Allocated);
+    assert_eq!(unit.status, StockUnitStatus::Allocated);
     assert_eq!(unit.order_id, Some(won.order.id));
     let loser = if won.order.id == first { second } else { first };
     let untouched = orders::get(&db, &oem, loser).await.unwrap();

@@ -1,7 +1,7 @@
 //! The demo line-up: one OEM, three models with realistic EV specs, colours, prices,
 //! promotions, warehouse stock and contracts with both demo dealers. Idempotent.
 
-use crate::domain::lifecycle::UnitStatus;
+use crate::domain::lifecycle::StockUnitStatus;
 use crate::store::{
     catalog, colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions,
     stock_ledger, stock_thresholds, variants, vehicle_models,
@@ -210,7 +210,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                     vin: Set(vin.to_string()),
                     variant_id: Set(variant.id),
                     colour_id: Set(colour.id),
-                    status: Set(UnitStatus::InWarehouse),
+                    status: Set(StockUnitStatus::InWarehouse),
                     order_id: Set(None),
                     location: Set("Hai Phong plant warehouse".into()),
                     unit_price: Set(0),
@@ -224,7 +224,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                     vin: Set(vin.to_string()),
                     movement: Set("receive".into()),
                     from_status: Set(None),
-                    to_status: Set(UnitStatus::InWarehouse),
+                    to_status: Set(StockUnitStatus::InWarehouse),
                     order_id: Set(None),
                     actor_id: Set(None),
                     at: Set(now),
@@ -254,7 +254,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             credit_limit: Set(limit),
             wholesale_discount_bp: Set(discount),
             payment_terms_days: Set(30),
-            status: Set(crate::domain::dealer_contracts::ContractStatus::Active),
+            status: Set(crate::domain::dealer_contracts::DealerContractStatus::Active),
             created_at: Set(now),
         }
         .insert(&*txn)

@@ -6,7 +6,7 @@ use crate::app::{
     overdue,
 };
 use crate::domain::{
-    aging::AgingBuckets, dealer_contracts::ContractStatus, lifecycle::InvoiceStatus,
+    aging::AgingBuckets, dealer_contracts::DealerContractStatus, lifecycle::InvoiceStatus,
 };
 use crate::store::dealer_contracts;
 use actix_web::{web, HttpResponse};
@@ -34,7 +34,7 @@ pub struct ContractDto {
     /// Basis points off the wholesale price (300 = 3%).
     pub wholesale_discount_bp: i32,
     pub payment_terms_days: i32,
-    pub status: ContractStatus,
+    pub status: DealerContractStatus,
 }
 
 impl From<dealer_contracts::Model> for ContractDto {

@@ -2,7 +2,7 @@
 
 use super::State;
 use crate::app::payments::{self as use_case, NewPayment, PaymentFilter};
-use crate::domain::lifecycle::{PaymentMethod, PaymentStatus};
+use crate::domain::lifecycle::{DealerPaymentMethod, PaymentStatus};
 use crate::store::dealer_payments;
 use actix_web::{web, HttpResponse};
 use contracts::Money;
@@ -23,7 +23,7 @@ pub struct PaymentDto {
     pub invoice_id: Uuid,
     pub dealer_id: Uuid,
     pub amount: Money,
-    pub method: PaymentMethod,
+    pub method: DealerPaymentMethod,
     pub reference: String,
     /// pending (reported by the dealer) | confirmed
     pub status: PaymentStatus,

@@ -2,7 +2,7 @@
 
 use super::State;
 use crate::app::stock::{self as use_case, NewUnits, StockLevel as Level, UnitFilter, UnitView};
-use crate::domain::lifecycle::UnitStatus;
+use crate::domain::lifecycle::StockUnitStatus;
 use actix_web::{web, HttpResponse};
 use kernel::{
     pagination::{ListParams, Page},
@@ -20,7 +20,7 @@ pub struct UnitDto {
     pub vin: String,
     pub variant_id: Uuid,
     pub colour_id: Uuid,
-    pub status: UnitStatus,
+    pub status: StockUnitStatus,
     pub order_id: Option<Uuid>,
     pub location: String,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -32,8 +32,8 @@ pub struct UnitDto {
 #[serde(rename_all = "camelCase")]
 pub struct LedgerEntry {
     pub movement: String,
-    pub from_status: Option<UnitStatus>,
-    pub to_status: UnitStatus,
+    pub from_status: Option<StockUnitStatus>,
+    pub to_status: StockUnitStatus,
     pub order_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub at: chrono::DateTime<chrono::Utc>,

@@ -4,7 +4,7 @@ use super::access::{dealer_filter, is_oem};
 use crate::domain::{
     aging::{is_overdue, AgingBuckets},
     dealer_contracts::{
-        check_period, overlapping, ContractAction, ContractStatus, DEFAULT_PAYMENT_TERMS_DAYS,
+        check_period, overlapping, ContractAction, DealerContractStatus, DEFAULT_PAYMENT_TERMS_DAYS,
     },
 };
 use crate::store::{dealer_contracts, dealer_invoices, finance, orders::document_number};
@@ -66,7 +66,7 @@ pub async fn create_contract(db: &Db, new: NewContract) -> DomainResult<dealer_c
             credit_limit: new.credit_limit,
             wholesale_discount_bp: new.wholesale_discount_bp,
             payment_terms_days: new.payment_terms_days.unwrap_or(DEFAULT_PAYMENT_TERMS_DAYS),
-            status: ContractStatus::Active,
+            status: DealerContractStatus::Active,
             created_at: chrono::Utc::now(),
         },
     )

@@ -6,7 +6,7 @@ use super::{access::dealer_filter, pricing::quote_for, stock::recheck_low_stock}
 use crate::domain::{
     credit::{self, CreditUsed},
     dealer_contracts::{self as contract_rules, require_in_force},
-    lifecycle::{OrderAction, OrderStatus, UnitStatus},
+    lifecycle::{OrderAction, OrderStatus, StockUnitStatus},
     orders as order_rules,
     stock::{match_units, parse_vins, LineNeed},
 };
@@ -307,8 +307,8 @@ pub async fn allocate(
             &*txn,
             &vin,
             "allocate",
-            Some(UnitStatus::InWarehouse),
-            UnitStatus::Allocated,
+            Some(StockUnitStatus::InWarehouse),
+            StockUnitStatus::Allocated,
             Some(order.id),
             Some(caller.subject),
         )
@@ -398,8 +398,8 @@ async fn oldest_units(
 async fn move_units(
     txn: &WriteTxn,
     order_id: Uuid,
-    from: UnitStatus,
-    to: UnitStatus,
+    from: StockUnitStatus,
+    to: StockUnitStatus,
     movement: &str,
     actor: Uuid,
 ) -> DomainResult<Vec<oem_stock::Model>> {
@@ -432,8 +432,8 @@ pub async fn ship(db: &Db, caller: &Caller, id: Uuid) -> DomainResult<OrderView>
     let units = move_units(
         &txn,
         order.id,
-        UnitStatus::Allocated,
-        UnitStatus::InTransit,
+        StockUnitStatus::Allocated,
+        StockUnitStatus::InTransit,
         "ship",
         caller.subject,
     )
@@ -505,8 +505,8 @@ async fn hand_over(
     let units = move_units(
         &txn,
         order.id,
-        UnitStatus::InTransit,
-        UnitStatus::Delivered,
+        StockUnitStatus::InTransit,
+        StockUnitStatus::Delivered,
         "deliver",
         caller.subject,
     )

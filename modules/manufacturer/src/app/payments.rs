@@ -2,7 +2,7 @@
 //! confirmed payment counts against its invoice, never beyond what is outstanding.
 
 use super::access::{dealer_filter, is_oem};
-use crate::domain::lifecycle::{InvoiceStatus, PaymentAction, PaymentMethod, PaymentStatus};
+use crate::domain::lifecycle::{DealerPaymentMethod, InvoiceStatus, PaymentAction, PaymentStatus};
 use crate::store::{dealer_payments, finance};
 use contracts::{events::manufacturer::DealerPaymentRecorded, Money};
 use kernel::{
@@ -39,7 +39,7 @@ pub async fn record(
     caller: &Caller,
     new: NewPayment,
 ) -> DomainResult<dealer_payments::Model> {
-    let method = PaymentMethod::parse_field(&new.method)?;
+    let method = DealerPaymentMethod::parse_field(&new.method)?;
     let invoice = kernel::store::find_visible::<crate::store::dealer_invoices::Entity>(
         db.conn(),
         new.invoice_id,

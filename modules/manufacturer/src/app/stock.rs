@@ -2,7 +2,7 @@
 //! thresholds and the announcement when a level falls to its threshold.
 
 use crate::domain::{
-    lifecycle::UnitStatus,
+    lifecycle::StockUnitStatus,
     stock::{parse_vins, LowStock},
 };
 use crate::store::{oem_stock, stock, stock_ledger};
@@ -87,8 +87,11 @@ pub async fn add_units(
 ) -> DomainResult<Vec<oem_stock::Model>> {
     let mut errors = Vec::new();
     let vins = collect(parse_vins(&new.vins, "vins"), &mut errors)?.unwrap_or_default();
-    let initial = collect(UnitStatus::registered(new.status.as_deref()), &mut errors)?
-        .unwrap_or(UnitStatus::InWarehouse);
+    let initial = collect(
+        StockUnitStatus::registered(new.status.as_deref()),
+        &mut errors,
+    )?
+    .unwrap_or(StockUnitStatus::InWarehouse);
     let variant_model = stock::model_of_variant(db.conn(), new.variant_id).await?;
     let colour_model = stock::model_of_colour(db.conn(), new.colour_id).await?;
     match (variant_model, colour_model) {
@@ -153,8 +156,8 @@ pub async fn receive(db: &Db, caller: &Caller, vin: &str) -> DomainResult<oem_st
     if !stock::move_unit(
         &*txn,
         &unit.vin,
-        UnitStatus::InProduction,
-        UnitStatus::InWarehouse,
+        StockUnitStatus::InProduction,
+        StockUnitStatus::InWarehouse,
     )
     .await?
     {
@@ -168,8 +171,8 @@ pub async fn receive(db: &Db, caller: &Caller, vin: &str) -> DomainResult<oem_st
         &*txn,
         &unit.vin,
         "receive",
-        Some(UnitStatus::InProduction),
-        UnitStatus::InWarehouse,
+        Some(StockUnitStatus::InProduction),
+        StockUnitStatus::InWarehouse,
         None,
         Some(caller.subject),
     )
@@ -224,11 +227,11 @@ pub async fn levels(db: &Db, variant_id: Option<Uuid>) -> DomainResult<Vec<Stock
         };
         if let Some(level) = levels.get_mut(index) {
             let slot = match row.status {
-                UnitStatus::InProduction => &mut level.in_production,
-                UnitStatus::InWarehouse => &mut level.in_warehouse,
-                UnitStatus::Allocated => &mut level.allocated,
-                UnitStatus::InTransit => &mut level.in_transit,
-                UnitStatus::Delivered => &mut level.delivered,
+                StockUnitStatus::InProduction => &mut level.in_production,
+                StockUnitStatus::InWarehouse => &mut level.in_warehouse,
+                StockUnitStatus::Allocated => &mut level.allocated,
+                StockUnitStatus::InTransit => &mut level.in_transit,
+                StockUnitStatus::Delivered => &mut level.delivered,
             };
             *slot = row.units;
         }

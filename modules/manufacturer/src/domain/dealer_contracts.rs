@@ -6,7 +6,7 @@ use kernel::{DomainError, DomainResult, ErrorCode, Lifecycle};
 
 kernel::text_enum! {
     /// A contract is active until it ends or is terminated early.
-    pub enum ContractStatus {
+    pub enum DealerContractStatus {
         Active = "active",
         Terminated = "terminated",
     }
@@ -17,7 +17,7 @@ pub enum ContractAction {
     Terminate,
 }
 
-impl Lifecycle for ContractStatus {
+impl Lifecycle for DealerContractStatus {
     type Action = ContractAction;
     const ACTIONS: &'static [ContractAction] = &[ContractAction::Terminate];
 
@@ -31,7 +31,9 @@ impl Lifecycle for ContractStatus {
 
     fn next(self, action: ContractAction) -> Option<Self> {
         match (self, action) {
-            (ContractStatus::Active, ContractAction::Terminate) => Some(ContractStatus::Terminated),
+            (DealerContractStatus::Active, ContractAction::Terminate) => {
+                Some(DealerContractStatus::Terminated)
+            }
             _ => None,
         }
     }
@@ -66,12 +68,12 @@ pub fn overlapping(number: &str, starts_on: NaiveDate, ends_on: NaiveDate) -> Do
 
 /// Whether a contract is in force on `today`: active, and `today` within its period.
 pub fn in_force(
-    status: ContractStatus,
+    status: DealerContractStatus,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     today: NaiveDate,
 ) -> bool {
-    status == ContractStatus::Active && starts_on <= today && today <= ends_on
+    status == DealerContractStatus::Active && starts_on <= today && today <= ends_on
 }
 
 /// The contract in force, or 409 `no_contract`: a dealer places orders, and has them approved,
@@ -104,11 +106,16 @@ mod tests {
     #[test]
     fn a_contract_is_in_force_inside_its_period_while_active() {
         let (start, end) = (day(10), day(20));
-        assert!(in_force(ContractStatus::Active, start, end, day(10)));
-        assert!(in_force(ContractStatus::Active, start, end, day(20)));
-        assert!(!in_force(ContractStatus::Active, start, end, day(9)));
-        assert!(!in_force(ContractStatus::Active, start, end, day(21)));
-        assert!(!in_force(ContractStatus::Terminated, start, end, day(15)));
+        assert!(in_force(DealerContractStatus::Active, start, end, day(10)));
+        assert!(in_force(DealerContractStatus::Active, start, end, day(20)));
+        assert!(!in_force(DealerContractStatus::Active, start, end, day(9)));
+        assert!(!in_force(DealerContractStatus::Active, start, end, day(21)));
+        assert!(!in_force(
+            DealerContractStatus::Terminated,
+            start,
+            end,
+            day(15)
+        ));
     }
 
     #[test]
@@ -135,11 +142,13 @@ mod tests {
     #[test]
     fn only_an_active_contract_is_terminated() {
         assert_eq!(
-            ContractStatus::Active.apply(ContractAction::Terminate).ok(),
-            Some(ContractStatus::Terminated)
+            DealerContractStatus::Active
+                .apply(ContractAction::Terminate)
+                .ok(),
+            Some(DealerContractStatus::Terminated)
         );
         assert!(matches!(
-            ContractStatus::Terminated.apply(ContractAction::Terminate),
+            DealerContractStatus::Terminated.apply(ContractAction::Terminate),
             Err(DomainError::IllegalTransition { .. })
         ));
     }

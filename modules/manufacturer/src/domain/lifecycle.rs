@@ -94,7 +94,7 @@ impl OrderAction {
 
 kernel::text_enum! {
     /// An OEM stock unit's status, in the order a unit goes through them.
-    pub enum UnitStatus {
+    pub enum StockUnitStatus {
         InProduction = "in_production",
         InWarehouse = "in_warehouse",
         Allocated = "allocated",
@@ -103,13 +103,15 @@ kernel::text_enum! {
     }
 }
 
-impl UnitStatus {
+impl StockUnitStatus {
     /// Where a newly registered unit starts (default: in the warehouse); units are registered
     /// only while in production or in the warehouse.
-    pub fn registered(requested: Option<&str>) -> DomainResult<UnitStatus> {
-        match requested.map(str::parse::<UnitStatus>) {
-            None => Ok(UnitStatus::InWarehouse),
-            Some(Ok(status @ (UnitStatus::InProduction | UnitStatus::InWarehouse))) => Ok(status),
+    pub fn registered(requested: Option<&str>) -> DomainResult<StockUnitStatus> {
+        match requested.map(str::parse::<StockUnitStatus>) {
+            None => Ok(StockUnitStatus::InWarehouse),
+            Some(Ok(status @ (StockUnitStatus::InProduction | StockUnitStatus::InWarehouse))) => {
+                Ok(status)
+            }
             Some(_) => Err(DomainError::invalid(
                 "status",
                 "must be in_production or in_warehouse",
@@ -119,7 +121,7 @@ impl UnitStatus {
 
     /// The ledger's name for how a unit entered stock.
     pub fn registration_movement(self) -> &'static str {
-        if self == UnitStatus::InWarehouse {
+        if self == StockUnitStatus::InWarehouse {
             "receive"
         } else {
             "produce"
@@ -160,7 +162,7 @@ kernel::text_enum! {
 
 kernel::text_enum! {
     /// How a dealer paid an invoice.
-    pub enum PaymentMethod {
+    pub enum DealerPaymentMethod {
         Transfer = "transfer",
         Card = "card",
         Cash = "cash",
@@ -168,9 +170,9 @@ kernel::text_enum! {
     }
 }
 
-impl PaymentMethod {
+impl DealerPaymentMethod {
     /// The method named in a request, or 422 on `method`.
-    pub fn parse_field(raw: &str) -> DomainResult<PaymentMethod> {
+    pub fn parse_field(raw: &str) -> DomainResult<DealerPaymentMethod> {
         raw.parse()
             .map_err(|_| DomainError::invalid("method", "must be transfer, card, cash or offset"))
     }
@@ -339,21 +341,27 @@ mod tests {
     #[test]
     fn units_are_registered_in_production_or_in_the_warehouse() {
         assert_eq!(
-            UnitStatus::registered(None).ok(),
-            Some(UnitStatus::InWarehouse)
+            StockUnitStatus::registered(None).ok(),
+            Some(StockUnitStatus::InWarehouse)
         );
         assert_eq!(
-            UnitStatus::registered(Some("in_production")).ok(),
-            Some(UnitStatus::InProduction)
+            StockUnitStatus::registered(Some("in_production")).ok(),
+            Some(StockUnitStatus::InProduction)
         );
         for refused in ["allocated", "delivered", "nonsense"] {
             assert!(matches!(
-                UnitStatus::registered(Some(refused)),
+                StockUnitStatus::registered(Some(refused)),
                 Err(DomainError::Invalid(_))
             ));
         }
-        assert_eq!(UnitStatus::InWarehouse.registration_movement(), "receive");
-        assert_eq!(UnitStatus::InProduction.registration_movement(), "produce");
+        assert_eq!(
+            StockUnitStatus::InWarehouse.registration_movement(),
+            "receive"
+        );
+        assert_eq!(
+            StockUnitStatus::InProduction.registration_movement(),
+            "produce"
+        );
     }
 
     #[test]
@@ -393,10 +401,10 @@ mod tests {
         assert!(PaymentStatus::Confirmed
             .apply(PaymentAction::Confirm)
             .is_err());
-        assert!(PaymentMethod::parse_field("cheque").is_err());
+        assert!(DealerPaymentMethod::parse_field("cheque").is_err());
         assert_eq!(
-            PaymentMethod::parse_field("offset").ok(),
-            Some(PaymentMethod::Offset)
+            DealerPaymentMethod::parse_field("offset").ok(),
+            Some(DealerPaymentMethod::Offset)
         );
     }
 }

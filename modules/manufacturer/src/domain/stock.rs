@@ -126,7 +126,12 @@ mod tests {
     #[test]
     fn requested_vins_are_checked_one_by_one() {
         let good = "1M8GDM9AXKP042788".to_owned();
-        assert_eq!(parse_vins(std::slice::from_ref(&good), "vins").unwrap().len(), 1);
+        assert_eq!(
+            parse_vins(std::slice::from_ref(&good), "vins")
+                .unwrap()
+                .len(),
+            1
+        );
         match parse_vins(&[good.clone(), "SHORT".into(), good], "vins") {
             Err(DomainError::Invalid(errors)) => {
                 let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

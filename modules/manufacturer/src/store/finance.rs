@@ -1,7 +1,7 @@
 //! Dealer contracts, invoices and payments: what each dealer owes the OEM.
 
 pub mod dealer_contracts {
-    use crate::domain::dealer_contracts::ContractStatus;
+    use crate::domain::dealer_contracts::DealerContractStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,7 +18,7 @@ pub mod dealer_contracts {
         pub credit_limit: i64,
         pub wholesale_discount_bp: i32,
         pub payment_terms_days: i32,
-        pub status: ContractStatus,
+        pub status: DealerContractStatus,
         pub created_at: DateTimeUtc,
     }
 
@@ -55,7 +55,7 @@ pub mod dealer_invoices {
 }
 
 pub mod dealer_payments {
-    use crate::domain::lifecycle::{PaymentMethod, PaymentStatus};
+    use crate::domain::lifecycle::{DealerPaymentMethod, PaymentStatus};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -66,7 +66,7 @@ pub mod dealer_payments {
         pub invoice_id: Uuid,
         pub dealer_id: Uuid,
         pub amount: i64,
-        pub method: PaymentMethod,
+        pub method: DealerPaymentMethod,
         pub reference: String,
         pub status: PaymentStatus,
         pub recorded_by: Uuid,
@@ -82,7 +82,7 @@ pub mod dealer_payments {
 }
 
 use crate::domain::{
-    dealer_contracts::ContractStatus,
+    dealer_contracts::DealerContractStatus,
     lifecycle::{InvoiceStatus, PaymentStatus},
 };
 use chrono::NaiveDate;
@@ -107,7 +107,7 @@ pub async fn active_contract(
     let today = chrono::Utc::now().date_naive();
     dealer_contracts::Entity::find()
         .filter(dealer_contracts::Column::DealerId.eq(dealer_id))
-        .filter(dealer_contracts::Column::Status.eq(ContractStatus::Active))
+        .filter(dealer_contracts::Column::Status.eq(DealerContractStatus::Active))
         .filter(dealer_contracts::Column::StartsOn.lte(today))
         .filter(dealer_contracts::Column::EndsOn.gte(today))
         .order_by_desc(dealer_contracts::Column::StartsOn)
@@ -134,7 +134,7 @@ pub async fn lock_contract(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<
 pub struct ContractFilter {
     /// OEM staff only; dealer roles always see their own dealer's.
     pub dealer_id: Option<Uuid>,
-    pub status: Option<ContractStatus>,
+    pub status: Option<DealerContractStatus>,
 }
 
 pub async fn list_contracts(
@@ -173,7 +173,7 @@ pub async fn overlapping_contract(
 ) -> DomainResult<Option<dealer_contracts::Model>> {
     Ok(dealer_contracts::Entity::find()
         .filter(dealer_contracts::Column::DealerId.eq(dealer_id))
-        .filter(dealer_contracts::Column::Status.eq(ContractStatus::Active))
+        .filter(dealer_contracts::Column::Status.eq(DealerContractStatus::Active))
         .filter(dealer_contracts::Column::StartsOn.lte(ends_on))
         .filter(dealer_contracts::Column::EndsOn.gte(starts_on))
         .one(db)
@@ -193,8 +193,8 @@ pub async fn insert_contract(
 pub async fn change_contract_status(
     db: &impl ConnectionTrait,
     id: Uuid,
-    from: ContractStatus,
-    to: ContractStatus,
+    from: DealerContractStatus,
+    to: DealerContractStatus,
 ) -> DomainResult<bool> {
     let moved = dealer_contracts::Entity::update_many()
         .col_expr(dealer_contracts::Column::Status, Expr::value(to))

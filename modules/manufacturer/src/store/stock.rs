@@ -1,7 +1,7 @@
 //! OEM stock units by VIN, the ledger of their moves, and low-stock thresholds.
 
 pub mod oem_stock {
-    use crate::domain::lifecycle::UnitStatus;
+    use crate::domain::lifecycle::StockUnitStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub mod oem_stock {
         pub vin: String,
         pub variant_id: Uuid,
         pub colour_id: Uuid,
-        pub status: UnitStatus,
+        pub status: StockUnitStatus,
         pub order_id: Option<Uuid>,
         pub location: String,
         /// What the dealer pays for it once allocated (minor units); 0 before.
@@ -27,7 +27,7 @@ pub mod oem_stock {
 }
 
 pub mod stock_ledger {
-    use crate::domain::lifecycle::UnitStatus;
+    use crate::domain::lifecycle::StockUnitStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -38,8 +38,8 @@ pub mod stock_ledger {
         pub vin: String,
         /// produce | receive | allocate | ship | deliver | release
         pub movement: String,
-        pub from_status: Option<UnitStatus>,
-        pub to_status: UnitStatus,
+        pub from_status: Option<StockUnitStatus>,
+        pub to_status: StockUnitStatus,
         pub order_id: Option<Uuid>,
         pub actor_id: Option<Uuid>,
         pub at: DateTimeUtc,
@@ -71,7 +71,7 @@ pub mod stock_thresholds {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-use crate::domain::lifecycle::UnitStatus;
+use crate::domain::lifecycle::StockUnitStatus;
 use kernel::{
     pagination::{ListParams, Page},
     DomainResult,
@@ -89,7 +89,7 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct UnitFilter {
-    pub status: Option<UnitStatus>,
+    pub status: Option<StockUnitStatus>,
     pub variant_id: Option<Uuid>,
     pub colour_id: Option<Uuid>,
     pub order_id: Option<Uuid>,
@@ -151,8 +151,8 @@ pub async fn record_move(
     db: &impl ConnectionTrait,
     vin: &str,
     movement: &str,
-    from: Option<UnitStatus>,
-    to: UnitStatus,
+    from: Option<StockUnitStatus>,
+    to: StockUnitStatus,
     order_id: Option<Uuid>,
     actor_id: Option<Uuid>,
 ) -> DomainResult<()> {
@@ -176,8 +176,8 @@ pub async fn record_move(
 pub async fn move_unit(
     db: &impl ConnectionTrait,
     vin: &str,
-    from: UnitStatus,
-    to: UnitStatus,
+    from: StockUnitStatus,
+    to: StockUnitStatus,
 ) -> DomainResult<bool> {
     let moved = oem_stock::Entity::update_many()
         .col_expr(oem_stock::Column::Status, Expr::value(to))
@@ -204,7 +204,7 @@ pub async fn allocate(
     let moved = oem_stock::Entity::update_many()
         .col_expr(
             oem_stock::Column::Status,
-            Expr::value(UnitStatus::Allocated),
+            Expr::value(StockUnitStatus::Allocated),
         )
         .col_expr(oem_stock::Column::OrderId, Expr::value(order_id))
         .col_expr(oem_stock::Column::UnitPrice, Expr::value(unit_price))
@@ -213,7 +213,7 @@ pub async fn allocate(
             Expr::value(chrono::Utc::now()),
         )
         .filter(oem_stock::Column::Vin.eq(vin))
-        .filter(oem_stock::Column::Status.eq(UnitStatus::InWarehouse))
+        .filter(oem_stock::Column::Status.eq(StockUnitStatus::InWarehouse))
         .exec(db)
         .await?
         .rows_affected;
@@ -231,7 +231,7 @@ pub async fn oldest_in_warehouse(
     let mut select = oem_stock::Entity::find()
         .filter(oem_stock::Column::VariantId.eq(variant_id))
         .filter(oem_stock::Column::ColourId.eq(colour_id))
-        .filter(oem_stock::Column::Status.eq(UnitStatus::InWarehouse))
+        .filter(oem_stock::Column::Status.eq(StockUnitStatus::InWarehouse))
         .order_by_asc(oem_stock::Column::CreatedAt)
         .order_by_asc(oem_stock::Column::Vin)
         .limit(limit);
@@ -245,7 +245,7 @@ pub async fn oldest_in_warehouse(
 pub async fn of_order(
     db: &impl ConnectionTrait,
     order_id: Uuid,
-    status: Option<UnitStatus>,
+    status: Option<StockUnitStatus>,
 ) -> DomainResult<Vec<oem_stock::Model>> {
     Ok(oem_stock::Entity::find()
         .filter(oem_stock::Column::OrderId.eq(order_id))
@@ -259,8 +259,8 @@ pub async fn of_order(
 pub async fn move_order_units(
     db: &impl ConnectionTrait,
     order_id: Uuid,
-    from: UnitStatus,
-    to: UnitStatus,
+    from: StockUnitStatus,
+    to: StockUnitStatus,
 ) -> DomainResult<()> {
     oem_stock::Entity::update_many()
         .col_expr(oem_stock::Column::Status, Expr::value(to))
@@ -284,7 +284,7 @@ pub async fn count_in_warehouse(
     let count = oem_stock::Entity::find()
         .filter(oem_stock::Column::VariantId.eq(variant_id))
         .filter(oem_stock::Column::ColourId.eq(colour_id))
-        .filter(oem_stock::Column::Status.eq(UnitStatus::InWarehouse))
+        .filter(oem_stock::Column::Status.eq(StockUnitStatus::InWarehouse))
         .count(db)
         .await?;
     Ok(i64::try_from(count).unwrap_or(i64::MAX))
@@ -295,7 +295,7 @@ pub async fn count_in_warehouse(
 pub struct LevelRow {
     pub variant_id: Uuid,
     pub colour_id: Uuid,
-    pub status: UnitStatus,
+    pub status: StockUnitStatus,
     pub units: i64,
 }
 
