@@ -2,13 +2,14 @@
 
 use super::State;
 use crate::app::{
-    finance::{self as use_case, ContractFilter, InvoiceFilter, InvoiceView, NewContract},
+    finance::{
+        self as use_case, Contract, ContractFilter, InvoiceFilter, InvoiceView, NewContract,
+    },
     overdue,
 };
 use crate::domain::{
     aging::AgingBuckets, dealer_contracts::DealerContractStatus, lifecycle::InvoiceStatus,
 };
-use crate::store::dealer_contracts;
 use actix_web::{web, HttpResponse};
 use contracts::Money;
 use kernel::{
@@ -37,8 +38,8 @@ pub struct ContractDto {
     pub status: DealerContractStatus,
 }
 
-impl From<dealer_contracts::Model> for ContractDto {
-    fn from(c: dealer_contracts::Model) -> Self {
+impl From<Contract> for ContractDto {
+    fn from(c: Contract) -> Self {
         Self {
             id: c.id,
             number: c.number,

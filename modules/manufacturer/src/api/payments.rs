@@ -1,9 +1,8 @@
 //! Dealer payments against invoices: reported by the dealer, confirmed by OEM staff.
 
 use super::State;
-use crate::app::payments::{self as use_case, NewPayment, PaymentFilter};
+use crate::app::payments::{self as use_case, NewPayment, Payment, PaymentFilter};
 use crate::domain::lifecycle::{DealerPaymentMethod, PaymentStatus};
-use crate::store::dealer_payments;
 use actix_web::{web, HttpResponse};
 use contracts::Money;
 use kernel::{
@@ -33,8 +32,8 @@ pub struct PaymentDto {
     pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl From<dealer_payments::Model> for PaymentDto {
-    fn from(p: dealer_payments::Model) -> Self {
+impl From<Payment> for PaymentDto {
+    fn from(p: Payment) -> Self {
         Self {
             id: p.id,
             invoice_id: p.invoice_id,

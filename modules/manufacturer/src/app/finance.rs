@@ -18,6 +18,9 @@ use uuid::Uuid;
 
 pub use crate::store::finance::{ContractFilter, InvoiceFilter};
 
+/// A dealer contract as stored.
+pub type Contract = dealer_contracts::Model;
+
 /// Dealer contracts; dealer roles see their own dealer's.
 pub async fn list_contracts(
     db: &Db,

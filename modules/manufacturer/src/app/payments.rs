@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 pub use crate::store::finance::PaymentFilter;
 
+/// A dealer payment as stored.
+pub type Payment = dealer_payments::Model;
+
 /// Dealer payments; a dealer manager sees their own dealer's.
 pub async fn list(
     db: &Db,
