@@ -9,6 +9,7 @@ mod catalog;
 mod catalog_use_cases;
 mod dealer_orders;
 mod finance;
+mod order_use_cases;
 
 use common::TestApp;
 use contracts::seed as demo;

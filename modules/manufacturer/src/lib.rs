@@ -12,7 +12,7 @@ pub mod store;
 use actix_web::web;
 use contracts::{events::manufacturer as events, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 pub struct ManufacturerModule;
 
@@ -20,9 +20,6 @@ pub struct ManufacturerModule;
 pub fn module() -> Arc<dyn Module> {
     Arc::new(ManufacturerModule)
 }
-
-/// How often invoices are checked for being overdue (also runnable on demand over the API).
-const OVERDUE_SWEEP_PERIOD: Duration = Duration::from_secs(3600);
 
 #[async_trait::async_trait]
 impl Module for ManufacturerModule {
@@ -52,25 +49,17 @@ impl Module for ManufacturerModule {
     }
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        let db = ctx.db.clone();
-        tokio::spawn(async move {
-            let start = tokio::time::Instant::now() + OVERDUE_SWEEP_PERIOD;
-            let mut ticks = tokio::time::interval_at(start, OVERDUE_SWEEP_PERIOD);
-            loop {
-                ticks.tick().await;
-                match api::finance::flag_overdue_invoices(&db).await {
-                    Ok(flagged) if !flagged.is_empty() => {
-                        tracing::info!(count = flagged.len(), "dealer invoices became overdue")
-                    }
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(?error, "overdue invoice sweep failed"),
-                }
-            }
-        });
+        // Overdue invoices are flagged hourly (and on demand); the sweep stops with the process.
+        let sweep = tokio::spawn(app::overdue::every(
+            ctx.db.clone(),
+            app::overdue::SWEEP_PERIOD,
+            ctx.shutdown.clone(),
+        ));
         let db = web::Data::new(ctx.db.clone());
-        Ok(ModuleRuntime::routes(move |routes| {
-            api::routes(routes, db.clone())
-        }))
+        Ok(
+            ModuleRuntime::routes(move |routes| api::routes(routes, db.clone()))
+                .with_tasks(vec![sweep]),
+        )
     }
 
     async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! promotions, warehouse stock and contracts with both demo dealers. Idempotent.
 
 use crate::domain::catalog::{ModelStatus, VariantStatus};
-use crate::domain::lifecycle::stock;
+use crate::domain::lifecycle::StockUnitStatus;
 use crate::domain::promotions::{PromotionAudience, PromotionKind, Targets};
 use crate::store::{
     colours, dealer_contracts, manufacturers, oem_stock, price_history, promotions, stock_ledger,
@@ -212,7 +212,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                     vin: Set(vin.to_string()),
                     variant_id: Set(variant.id),
                     colour_id: Set(colour.id),
-                    status: Set(stock::IN_WAREHOUSE.into()),
+                    status: Set(StockUnitStatus::InWarehouse),
                     order_id: Set(None),
                     location: Set("Hai Phong plant warehouse".into()),
                     unit_price: Set(0),
@@ -226,7 +226,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
                     vin: Set(vin.to_string()),
                     movement: Set("receive".into()),
                     from_status: Set(None),
-                    to_status: Set(stock::IN_WAREHOUSE.into()),
+                    to_status: Set(StockUnitStatus::InWarehouse),
                     order_id: Set(None),
                     actor_id: Set(None),
                     at: Set(now),
@@ -256,7 +256,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
             credit_limit: Set(limit),
             wholesale_discount_bp: Set(discount),
             payment_terms_days: Set(30),
-            status: Set("active".into()),
+            status: Set(crate::domain::dealer_contracts::DealerContractStatus::Active),
             created_at: Set(now),
         }
         .insert(&*txn)

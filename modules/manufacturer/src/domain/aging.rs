@@ -1,5 +1,6 @@
 //! Dealer debt aging: outstanding invoice amounts by days past due.
 
+use crate::domain::lifecycle::InvoiceStatus;
 use chrono::NaiveDate;
 use contracts::Money;
 use serde::Serialize;
@@ -38,9 +39,25 @@ impl AgingBuckets {
     }
 }
 
+/// Whether an invoice with money outstanding is overdue on `today`: past its due date and not
+/// fully paid.
+pub fn is_overdue(status: InvoiceStatus, due: NaiveDate, today: NaiveDate) -> bool {
+    status != InvoiceStatus::Paid && due < today
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invoice_is_overdue_after_its_due_date_until_paid() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let yesterday = today - chrono::Days::new(1);
+        assert!(!is_overdue(InvoiceStatus::Unpaid, today, today));
+        assert!(is_overdue(InvoiceStatus::Unpaid, yesterday, today));
+        assert!(is_overdue(InvoiceStatus::PartiallyPaid, yesterday, today));
+        assert!(!is_overdue(InvoiceStatus::Paid, yesterday, today));
+    }
 
     #[test]
     fn amounts_land_in_their_bucket() {

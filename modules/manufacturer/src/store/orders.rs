@@ -1,6 +1,7 @@
 //! Dealer orders to the OEM and their lines.
 
 pub mod dealer_orders {
+    use crate::domain::lifecycle::OrderStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +11,7 @@ pub mod dealer_orders {
         pub id: Uuid,
         pub number: String,
         pub dealer_id: Uuid,
-        /// See `domain::lifecycle::OrderStatus`.
-        pub status: String,
+        pub status: OrderStatus,
         pub placed_by: Uuid,
         /// Minor units.
         pub total: i64,
@@ -28,6 +28,8 @@ pub mod dealer_orders {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    kernel::tracked!("dealer order", Status);
 }
 
 pub mod dealer_order_lines {
@@ -53,59 +55,114 @@ pub mod dealer_order_lines {
 }
 
 use crate::domain::lifecycle::OrderStatus;
-use kernel::{ApiError, WriteTxn};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+use kernel::{
+    pagination::{ListParams, Page},
+    DomainResult,
+};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order,
+    QueryFilter, QueryOrder, QueryTrait,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// Moves an order from `from` to `to` only if it is still in `from`: of two racing requests,
-/// the second finds nothing to update and gets a 409.
-pub async fn advance(
-    txn: &WriteTxn,
-    order: &dealer_orders::Model,
-    from: OrderStatus,
-    to: OrderStatus,
-    reason: Option<String>,
-) -> Result<(), ApiError> {
-    let mut update = dealer_orders::Entity::update_many()
-        .col_expr(dealer_orders::Column::Status, Expr::value(to.as_str()))
-        .col_expr(
-            dealer_orders::Column::UpdatedAt,
-            Expr::value(chrono::Utc::now()),
-        )
-        .col_expr(
-            dealer_orders::Column::Version,
-            Expr::col(dealer_orders::Column::Version).add(1),
-        );
-    if let Some(reason) = reason {
-        update = update.col_expr(dealer_orders::Column::StatusReason, Expr::value(reason));
-    }
-    let moved = update
-        .filter(dealer_orders::Column::Id.eq(order.id))
-        .filter(dealer_orders::Column::Status.eq(from.as_str()))
-        .exec(&**txn)
-        .await?
-        .rows_affected;
-    if moved == 1 {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(format!(
-            "dealer order {} changed while this request ran; reload it",
-            order.number
-        )))
-    }
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// OEM staff only; dealer managers always see their own dealer's orders.
+    pub dealer_id: Option<Uuid>,
+}
+
+/// Orders of one dealer (or all), `q` searching the order number.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    dealer: Option<Uuid>,
+    filter: &OrderFilter,
+    params: &ListParams,
+) -> DomainResult<Page<dealer_orders::Model>> {
+    use dealer_orders::Column as C;
+    let select = dealer_orders::Entity::find()
+        .apply_if(dealer, |q, d| q.filter(C::DealerId.eq(d)))
+        .apply_if(filter.status, |q, s| q.filter(C::Status.eq(s)))
+        .apply_if(params.query(), |q, v| {
+            q.filter(C::Number.contains(v.to_uppercase()))
+        });
+    let sortable = [
+        ("createdAt", C::CreatedAt),
+        ("total", C::Total),
+        ("number", C::Number),
+        ("status", C::Status),
+    ];
+    params
+        .fetch(db, select, &sortable, (C::CreatedAt, Order::Desc), C::Id)
+        .await
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> DomainResult<Option<dealer_orders::Model>> {
+    Ok(dealer_orders::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    order: dealer_orders::Model,
+) -> DomainResult<dealer_orders::Model> {
+    Ok(dealer_orders::ActiveModel::from(order).insert(db).await?)
+}
+
+pub async fn insert_line(
+    db: &impl ConnectionTrait,
+    line: dealer_order_lines::Model,
+) -> DomainResult<dealer_order_lines::Model> {
+    Ok(dealer_order_lines::ActiveModel::from(line)
+        .insert(db)
+        .await?)
 }
 
 /// The lines of an order.
 pub async fn lines_of(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     order_id: Uuid,
-) -> Result<Vec<dealer_order_lines::Model>, ApiError> {
-    use sea_orm::QueryOrder;
+) -> DomainResult<Vec<dealer_order_lines::Model>> {
     Ok(dealer_order_lines::Entity::find()
         .filter(dealer_order_lines::Column::OrderId.eq(order_id))
         .order_by_asc(dealer_order_lines::Column::Id)
         .all(db)
         .await?)
+}
+
+/// Links the order to the invoice its shipment raised.
+pub async fn set_invoice(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+    invoice_id: Uuid,
+) -> DomainResult<()> {
+    dealer_orders::Entity::update_many()
+        .col_expr(dealer_orders::Column::InvoiceId, Expr::value(invoice_id))
+        .filter(dealer_orders::Column::Id.eq(order_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Totals of the dealer's orders that commit its credit (approved, not yet invoiced).
+pub async fn committed_totals(
+    db: &impl ConnectionTrait,
+    dealer_id: Uuid,
+) -> DomainResult<Vec<i64>> {
+    Ok(dealer_orders::Entity::find()
+        .filter(dealer_orders::Column::DealerId.eq(dealer_id))
+        .filter(dealer_orders::Column::Status.is_in(OrderStatus::COMMITTED))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.total)
+        .collect())
 }
 
 /// `prefix-YYYYMMDD-XXXXXX` from a UUIDv7's random tail: unique enough with the unique index,
