@@ -4,6 +4,7 @@
 //! Owns the `auth` schema. Talks to other modules only through `contracts` events.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod keys;
 pub mod passwords;
@@ -13,7 +14,7 @@ pub mod tokens;
 
 use actix_web::web;
 use contracts::events::{auth as events, IntegrationEvent};
-use kernel::{tokens::TokenVerifier, AppContext, Module, ModuleRuntime};
+use kernel::{AppContext, Module, ModuleRuntime};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
@@ -30,25 +31,10 @@ const PUBLISHES: &[&str] = &[
     events::UserDeactivated::NAME,
 ];
 
-async fn state(ctx: &AppContext) -> anyhow::Result<web::Data<api::AuthState>> {
-    let keys = Arc::new(keys::Keys::load(&ctx.settings)?);
-    let verifier = TokenVerifier::new(
-        &ctx.settings.auth.issuer,
-        &ctx.settings.auth.audience,
-        ctx.cache.clone(),
-    );
-    for jwk in &keys.jwks.keys {
-        verifier.add_key(jwk)?;
-    }
-    Ok(web::Data::new(api::AuthState {
-        db: ctx.db.clone(),
-        settings: ctx.settings.clone(),
-        hasher: passwords::PasswordHasher::new().await?,
-        keys,
-        cache: ctx.cache.clone(),
-        verifier: Arc::new(verifier),
-        sealer: kernel::secrets::Sealer::notification(&ctx.settings)?,
-    }))
+async fn services(ctx: &AppContext) -> anyhow::Result<web::Data<app::Services>> {
+    let services =
+        app::Services::new(ctx.db.clone(), ctx.settings.clone(), ctx.cache.clone()).await?;
+    Ok(web::Data::new(services))
 }
 
 #[async_trait::async_trait]
@@ -66,7 +52,7 @@ impl Module for AuthModule {
     }
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
-        let state = state(ctx).await?;
+        let state = services(ctx).await?;
         let authenticator: Arc<dyn kernel::auth::Authenticator> = state.verifier.clone();
         let mut runtime = ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()));
         runtime.authenticator = Some(authenticator);
@@ -76,7 +62,7 @@ impl Module for AuthModule {
     /// The six demo accounts (docs/architecture.md, "Data": seed; idempotent), printed with
     /// their password.
     async fn seed(&self, ctx: &AppContext) -> anyhow::Result<()> {
-        let state = state(ctx).await?;
+        let services = services(ctx).await?;
         let password =
             SecretString::from(ctx.settings.seed.dev_password.expose_secret().to_owned());
         let mut created = 0;
@@ -84,17 +70,18 @@ impl Module for AuthModule {
             .into_iter()
             .zip(contracts::seed::DEMO_USER_IDS)
         {
-            if store::users::find_by_email(ctx.db.conn(), email)
-                .await?
-                .is_some()
-            {
-                continue;
-            }
-            let hash = state.hasher.hash(password.clone()).await?;
             let role: kernel::Role = role.parse().map_err(anyhow::Error::msg)?;
-            let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            api::insert_seed_user(&state, id, email, name, role, dealer, branch, hash).await?;
-            created += 1;
+            let demo = app::users::DemoUser {
+                id,
+                email,
+                name,
+                role,
+                dealer_id: dealer,
+                branch_id: branch,
+            };
+            if app::users::seed(&services, demo, password.clone()).await? {
+                created += 1;
+            }
         }
         tracing::info!(created, "seeded demo users");
         if ctx.settings.env == kernel::config::Environment::Development {

@@ -1,7 +1,8 @@
 //! Login throttling: failures are counted per account and per client address in a window;
 //! past the limit, logins answer 429 with Retry-After until the window ends.
 
-use kernel::{cache::Cache, config::AuthSettings, ApiError};
+use crate::domain::{AuthError, AuthResult};
+use kernel::{cache::Cache, config::AuthSettings};
 use std::time::Duration;
 
 pub struct LoginThrottle<'a> {
@@ -23,46 +24,38 @@ impl LoginThrottle<'_> {
     }
 
     /// 429 when the account or the address has used up its failures.
-    pub async fn check(&self, email: &str, ip: Option<&str>) -> Result<(), ApiError> {
-        let (count, left) = self
-            .cache
-            .count(&account_key(email))
-            .await
-            .map_err(ApiError::internal)?;
+    pub async fn check(&self, email: &str, ip: Option<&str>) -> AuthResult<()> {
+        let (count, left) = self.cache.count(&account_key(email)).await?;
         if count >= self.settings.login_max_failures_per_account {
-            return Err(ApiError::too_many_requests(left.as_secs().max(1)));
+            return Err(AuthError::Throttled {
+                retry_after_secs: left.as_secs().max(1),
+            });
         }
         if let Some(ip) = ip {
-            let (count, left) = self
-                .cache
-                .count(&ip_key(ip))
-                .await
-                .map_err(ApiError::internal)?;
+            let (count, left) = self.cache.count(&ip_key(ip)).await?;
             if count >= self.settings.login_max_failures_per_ip {
-                return Err(ApiError::too_many_requests(left.as_secs().max(1)));
+                return Err(AuthError::Throttled {
+                    retry_after_secs: left.as_secs().max(1),
+                });
             }
         }
         Ok(())
     }
 
-    pub async fn failed(&self, email: &str, ip: Option<&str>) -> Result<(), ApiError> {
+    pub async fn failed(&self, email: &str, ip: Option<&str>) -> AuthResult<()> {
         self.cache
             .increment(&account_key(email), self.window())
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         if let Some(ip) = ip {
-            self.cache
-                .increment(&ip_key(ip), self.window())
-                .await
-                .map_err(ApiError::internal)?;
+            self.cache.increment(&ip_key(ip), self.window()).await?;
         }
         Ok(())
     }
 
-    pub async fn succeeded(&self, email: &str) -> Result<(), ApiError> {
+    pub async fn succeeded(&self, email: &str) -> AuthResult<()> {
         self.cache
             .delete(&account_key(email))
             .await
-            .map_err(ApiError::internal)
+            .map_err(AuthError::from)
     }
 }

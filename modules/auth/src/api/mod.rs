@@ -1,36 +1,15 @@
 //! HTTP endpoints of the auth module and the state they share.
 
-mod dto;
-mod password;
-mod service_clients;
-mod sessions;
-mod users;
+pub mod password;
+pub mod service_clients;
+pub mod sessions;
+pub mod users;
 
-pub use dto::*;
-
-use crate::{keys::Keys, passwords::PasswordHasher, store};
+use crate::{app::Services, domain::AuthError, domain::ExpectedVersion};
 use actix_web::{web, HttpRequest};
-use kernel::{
-    cache::Cache,
-    config::Settings,
-    tokens::{revoked_session_key, TokenVerifier},
-    Access, ApiError, Db, Role, RouteTable,
-};
-use std::{sync::Arc, time::Duration};
-use uuid::Uuid;
+use kernel::{Access, ApiError, Role, RouteTable};
 
-pub struct AuthState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub hasher: PasswordHasher,
-    pub keys: Arc<Keys>,
-    pub cache: Arc<dyn Cache>,
-    pub verifier: Arc<TokenVerifier>,
-    /// Seals the password-reset token for the notification module.
-    pub sealer: kernel::secrets::Sealer,
-}
-
-pub type State = web::Data<AuthState>;
+pub type State = web::Data<Services>;
 
 const ADMIN: &[Role] = &[Role::Admin];
 /// Roles that may list and create users (each within its own limits).
@@ -130,10 +109,13 @@ pub fn routes(r: &mut RouteTable, state: State) {
         service_clients::delete, service_clients::rotate_secret,
     ),
     components(schemas(
-        UserDto, LoginRequest, TokenResponse, RefreshRequest, SessionDto, ForgotPasswordRequest,
-        ResetPasswordRequest, ChangePasswordRequest, CreateUserRequest, UpdateUserRequest,
-        UpdateProfileRequest, ServiceClientDto, ServiceClientCredentials, CreateServiceClientRequest,
-        UpdateServiceClientRequest, ClientCredentialsRequest, ClientTokenResponse,
+        crate::app::users::UserDto, sessions::LoginRequest, sessions::TokenResponse,
+        sessions::RefreshRequest, sessions::SessionDto, password::ForgotPasswordRequest,
+        password::ResetPasswordRequest, password::ChangePasswordRequest, users::CreateUserRequest,
+        users::UpdateUserRequest, users::UpdateProfileRequest, service_clients::ServiceClientDto,
+        service_clients::ServiceClientCredentials, service_clients::CreateServiceClientRequest,
+        service_clients::UpdateServiceClientRequest, sessions::ClientCredentialsRequest,
+        sessions::ClientTokenResponse,
         kernel::tokens::Jwks, kernel::tokens::Jwk,
     )),
     tags((name = "auth", description = "Sign-in, sessions, passwords, service tokens"),
@@ -142,91 +124,26 @@ pub fn routes(r: &mut RouteTable, state: State) {
 )]
 pub struct ApiDoc;
 
-/// Creates a demo user (seed): same path as the API, so the event is raised too.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_seed_user(
-    state: &State,
-    id: Uuid,
-    email: crate::domain::Email,
-    name: &str,
-    role: Role,
-    dealer_id: Option<Uuid>,
-    branch_id: Option<Uuid>,
-    hash: String,
-) -> Result<(), ApiError> {
-    users::insert_user(
-        state, id, None, email, name, role, dealer_id, branch_id, hash,
-    )
-    .await
-    .map(|_| ())
-}
-
-/// The client address: the peer, or the first X-Forwarded-For hop behind a trusted proxy.
-pub fn client_ip(req: &HttpRequest, settings: &Settings) -> Option<String> {
-    if settings.server.trust_forwarded_for {
-        if let Some(forwarded) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        {
-            if let Some(first) = forwarded.split(',').map(str::trim).find(|s| !s.is_empty()) {
-                return Some(first.chars().take(64).collect());
+/// How the auth use cases' failures answer: the kernel's mapping for the shared rules, and
+/// 401, 400, 412 and 429 (with Retry-After) for the ones only sign-in has.
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Rule(rule) => rule.into(),
+            AuthError::Unauthorized { code, detail } => {
+                ApiError::unauthorized(detail).with_code(code)
+            }
+            AuthError::BadRequest { code, detail } => ApiError::bad_request(detail).with_code(code),
+            AuthError::PreconditionFailed(detail) => ApiError::precondition_failed(detail),
+            AuthError::Throttled { retry_after_secs } => {
+                ApiError::too_many_requests(retry_after_secs)
             }
         }
-    }
-    req.peer_addr().map(|a| a.ip().to_string())
-}
-
-pub fn user_agent(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(500).collect())
-}
-
-impl AuthState {
-    /// How long a revoked session's access tokens must stay denylisted: their whole lifetime.
-    pub fn denylist_ttl(&self) -> Duration {
-        Duration::from_secs(self.settings.auth.access_token_ttl_secs + kernel::tokens::LEEWAY_SECS)
-    }
-
-    /// Revokes sessions in `txn` and denylists their access tokens. Call before committing, so a
-    /// failure to reach the cache changes nothing.
-    pub async fn revoke_sessions(
-        &self,
-        txn: &impl sea_orm::ConnectionTrait,
-        ids: &[Uuid],
-        reason: &str,
-    ) -> Result<(), ApiError> {
-        store::sessions::revoke(txn, ids, reason).await?;
-        for id in ids {
-            self.cache
-                .set(&revoked_session_key(*id), reason, self.denylist_ttl())
-                .await
-                .map_err(ApiError::internal)?;
-        }
-        Ok(())
-    }
-
-    /// Revokes every active session of a user.
-    pub async fn revoke_all_sessions(
-        &self,
-        txn: &impl sea_orm::ConnectionTrait,
-        user_id: Uuid,
-        reason: &str,
-    ) -> Result<usize, ApiError> {
-        let ids: Vec<Uuid> = store::sessions::active_for_user(txn, user_id)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        self.revoke_sessions(txn, &ids, reason).await?;
-        Ok(ids.len())
     }
 }
 
 /// Parses `If-Match: "3"` (or `W/"3"`) into a version.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get("if-match") else {
         return Ok(None);
     };
@@ -238,24 +155,14 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
 }
 
 /// The version an update must match: `If-Match` wins over the body's `version`.
-pub fn expected_version(req: &HttpRequest, body: Option<i32>) -> Result<(i32, bool), ApiError> {
+pub fn expected_version(req: &HttpRequest, body: Option<i32>) -> Result<ExpectedVersion, ApiError> {
     match (if_match(req)?, body) {
-        (Some(v), _) => Ok((v, true)),
-        (None, Some(v)) => Ok((v, false)),
+        (Some(v), _) => Ok(ExpectedVersion::IfMatch(v)),
+        (None, Some(v)) => Ok(ExpectedVersion::Body(v)),
         (None, None) => Err(ApiError::invalid_field(
             "version",
             "is required (or send If-Match)",
         )),
-    }
-}
-
-/// 412 for a stale `If-Match`, 409 for a stale body version.
-pub fn stale(from_header: bool) -> ApiError {
-    if from_header {
-        ApiError::precondition_failed("the resource changed since it was read")
-    } else {
-        ApiError::conflict("the resource changed since it was read (stale version)")
-            .with_code(kernel::error::ErrorCode::StaleVersion)
     }
 }
 

@@ -1,47 +1,82 @@
-//! Administration of service clients (machine identities using the client-credentials grant).
+//! `/service-clients`: administration of machine identities (client-credentials grant).
 
-use super::{
-    expected_version, stale, CreateServiceClientRequest, ServiceClientCredentials,
-    ServiceClientDto, State, UpdateServiceClientRequest,
+use super::{etag, expected_version, State};
+use crate::{
+    app::service_clients::{self as use_case, ClientChanges, WithSecret},
+    store::service_clients,
 };
-use crate::{store::service_clients, tokens::new_secret};
 use actix_web::{web, HttpRequest, HttpResponse};
 use kernel::{
     pagination::{ListParams, Page},
     validation::ValidJson,
-    ApiError, ApiResult, Caller,
+    ApiResult, Caller,
 };
-use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, Order, QueryFilter, Set,
-};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
+use validator::Validate;
 
-/// Scopes look like `resource:action` (lower case, digits, `_`, `-`, `.`).
-fn parse_scopes(scopes: &[String]) -> ApiResult<String> {
-    let valid = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 100
-            && s.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '_' | '-' | '.')
-            })
-    };
-    if let Some(bad) = scopes.iter().find(|s| !valid(s)) {
-        return Err(ApiError::invalid_field(
-            "scopes",
-            format!("`{bad}` is not a valid scope"),
-        ));
-    }
-    let mut unique: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(unique.join(" "))
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceClientDto {
+    pub id: Uuid,
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
 }
 
-async fn find(state: &State, id: Uuid) -> ApiResult<service_clients::Model> {
-    service_clients::Entity::find_by_id(id)
-        .one(state.db.conn())
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such service client"))
+impl From<service_clients::Model> for ServiceClientDto {
+    fn from(c: service_clients::Model) -> Self {
+        Self {
+            scopes: c.scope_list(),
+            id: c.id,
+            client_id: c.client_id,
+            name: c.name,
+            active: c.active,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+/// Returned once, when a client is created or its secret rotated.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceClientCredentials {
+    pub client: ServiceClientDto,
+    pub client_secret: String,
+}
+
+impl From<WithSecret> for ServiceClientCredentials {
+    fn from(created: WithSecret) -> Self {
+        Self {
+            client: created.client.into(),
+            client_secret: created.secret,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateServiceClientRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateServiceClientRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub active: Option<bool>,
+    pub version: Option<i32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/service-clients", tag = "service-clients", security(("bearer" = [])), params(ListParams),
@@ -51,19 +86,7 @@ pub async fn list(
     _caller: Caller,
     query: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
-    let sortable = [
-        ("name", service_clients::Column::Name),
-        ("createdAt", service_clients::Column::CreatedAt),
-    ];
-    let page = query
-        .fetch(
-            state.db.conn(),
-            service_clients::Entity::find(),
-            &sortable,
-            (service_clients::Column::CreatedAt, Order::Desc),
-            service_clients::Column::Id,
-        )
-        .await?;
+    let page = use_case::list(&state, &query).await?;
     Ok(HttpResponse::Ok().json(page.map(ServiceClientDto::from)))
 }
 
@@ -75,40 +98,22 @@ pub async fn create(
     _caller: Caller,
     body: ValidJson<CreateServiceClientRequest>,
 ) -> ApiResult<HttpResponse> {
-    let scopes = parse_scopes(&body.scopes)?;
-    let (secret, hash) = new_secret();
-    let now = chrono::Utc::now();
-    let id = Uuid::now_v7();
-    let txn = state.db.begin().await?;
-    let client = service_clients::ActiveModel {
-        id: Set(id),
-        client_id: Set(format!("svc_{}", id.simple())),
-        name: Set(body.name.trim().to_owned()),
-        secret_hash: Set(hash),
-        scopes: Set(scopes),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&*txn)
-    .await?;
-    txn.commit().await?;
+    let created = use_case::create(&state, &body.name, &body.scopes).await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/service-clients/{}", client.id)))
+        .insert_header((
+            "Location",
+            format!("/api/v1/service-clients/{}", created.client.id),
+        ))
         .insert_header(("Cache-Control", "no-store"))
-        .json(ServiceClientCredentials {
-            client: client.into(),
-            client_secret: secret,
-        }))
+        .json(ServiceClientCredentials::from(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/service-clients/{id}", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ServiceClientDto)))]
 pub async fn get(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let client = find(&state, *id).await?;
+    let client = use_case::get(&state, *id).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(super::etag(client.version))
+        .insert_header(etag(client.version))
         .json(ServiceClientDto::from(client)))
 }
 
@@ -122,56 +127,22 @@ pub async fn update(
     body: ValidJson<UpdateServiceClientRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let (expected, from_header) = expected_version(&req, body.version)?;
-    let client = find(&state, *id).await?;
-    let scopes = match &body.scopes {
-        Some(list) => parse_scopes(list)?,
-        None => client.scopes.clone(),
+    let expected = expected_version(&req, body.version)?;
+    let changes = ClientChanges {
+        name: body.name,
+        scopes: body.scopes,
+        active: body.active,
     };
-    let txn = state.db.begin().await?;
-    let result = service_clients::Entity::update_many()
-        .col_expr(
-            service_clients::Column::Name,
-            Expr::value(body.name.as_deref().map(str::trim).unwrap_or(&client.name)),
-        )
-        .col_expr(service_clients::Column::Scopes, Expr::value(scopes))
-        .col_expr(
-            service_clients::Column::Active,
-            Expr::value(body.active.unwrap_or(client.active)),
-        )
-        .col_expr(
-            service_clients::Column::UpdatedAt,
-            Expr::value(chrono::Utc::now()),
-        )
-        .col_expr(service_clients::Column::Version, Expr::value(expected + 1))
-        .filter(service_clients::Column::Id.eq(client.id))
-        .filter(service_clients::Column::Version.eq(expected))
-        .exec(&*txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(stale(from_header));
-    }
-    let updated = service_clients::Entity::find_by_id(client.id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("gone"))?;
-    txn.commit().await?;
+    let updated = use_case::update(&state, *id, expected, changes).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(super::etag(updated.version))
+        .insert_header(etag(updated.version))
         .json(ServiceClientDto::from(updated)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/service-clients/{id}", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted")))]
 pub async fn delete(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let result = service_clients::Entity::delete_by_id(*id)
-        .exec(&*txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::not_found("no such service client"));
-    }
-    txn.commit().await?;
+    use_case::delete(&state, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -183,20 +154,8 @@ pub async fn rotate_secret(
     _caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let client = find(&state, *id).await?;
-    let (secret, hash) = new_secret();
-    let txn = state.db.begin().await?;
-    let version = client.version;
-    let mut active: service_clients::ActiveModel = client.into();
-    active.secret_hash = Set(hash);
-    active.updated_at = Set(chrono::Utc::now());
-    active.version = Set(version + 1);
-    let client = active.update(&*txn).await?;
-    txn.commit().await?;
+    let rotated = use_case::rotate_secret(&state, *id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(ServiceClientCredentials {
-            client: client.into(),
-            client_secret: secret,
-        }))
+        .json(ServiceClientCredentials::from(rotated)))
 }

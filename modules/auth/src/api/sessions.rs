@@ -1,97 +1,139 @@
-//! Sign-in, refresh-token rotation, sign-out, sessions, client credentials, JWKS.
+//! `/auth/*`: sign-in, refresh-token rotation, sign-out, sessions, client credentials, JWKS.
 
-use super::{
-    client_ip, user_agent, ClientCredentialsRequest, ClientTokenResponse, LoginRequest,
-    RefreshRequest, SessionDto, State, TokenResponse, UserDto,
-};
+use super::State;
 use crate::{
-    domain::Email,
-    store::{audit, refresh_tokens, service_clients, sessions, users},
-    throttle::LoginThrottle,
-    tokens::{hash_secret, new_secret, sign_access_token, Subject},
+    app::{
+        sessions::{self as use_case, Origin, Tokens},
+        users::UserDto,
+    },
+    store::sessions,
 };
 use actix_web::{web, HttpRequest, HttpResponse};
-use kernel::{
-    tokens::revoked_token_key, validation::ValidJson, ApiError, ApiResult, Caller, WriteTxn,
-};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use secrecy::SecretString;
-use std::time::Duration;
+use kernel::{config::Settings, validation::ValidJson, ApiError, ApiResult, Caller, ErrorCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
+use validator::Validate;
 
-fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid email or password")
-        .with_code(kernel::error::ErrorCode::InvalidCredentials)
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 320))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(format = Password)]
+    pub password: String,
 }
 
-/// Creates a session with its first refresh token and signs the access token.
-async fn open_session(
-    state: &State,
-    txn: &WriteTxn,
-    user: &users::Model,
-    req: &HttpRequest,
-) -> ApiResult<TokenResponse> {
-    let now = chrono::Utc::now();
-    let ttl = chrono::Duration::seconds(
-        i64::try_from(state.settings.auth.refresh_token_ttl_secs).unwrap_or(2_592_000),
-    );
-    let session = sessions::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        created_at: Set(now),
-        last_used_at: Set(now),
-        expires_at: Set(now + ttl),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
-        user_agent: Set(user_agent(req)),
-        ip: Set(client_ip(req, &state.settings)),
-    }
-    .insert(&**txn)
-    .await?;
-    issue_pair(state, txn, user, &session).await
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: chrono::DateTime<chrono::Utc>,
+    pub session_id: Uuid,
+    pub user: UserDto,
 }
 
-/// Adds a refresh token to `session` and signs an access token bound to it.
-async fn issue_pair(
-    state: &State,
-    txn: &WriteTxn,
-    user: &users::Model,
-    session: &sessions::Model,
-) -> ApiResult<TokenResponse> {
-    let (raw, hash) = new_secret();
-    refresh_tokens::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        session_id: Set(session.id),
-        token_hash: Set(hash),
-        created_at: Set(chrono::Utc::now()),
-        expires_at: Set(session.expires_at),
-        used_at: Set(None),
+impl From<Tokens> for TokenResponse {
+    fn from(t: Tokens) -> Self {
+        Self {
+            access_token: t.access_token,
+            token_type: "Bearer".into(),
+            expires_in: t.expires_in,
+            refresh_token: t.refresh_token,
+            refresh_expires_at: t.refresh_expires_at,
+            session_id: t.session_id,
+            user: UserDto::from(t.user),
+        }
     }
-    .insert(&**txn)
-    .await?;
-    let (access_token, claims) = sign_access_token(
-        &state.keys,
-        &state.settings.auth,
-        Subject {
-            id: user.id,
-            role: &user.role,
-            dealer_id: user.dealer_id,
-            branch_id: user.branch_id,
-            email: Some(&user.email),
-            name: &user.name,
-            scopes: &[],
-            session: Some(session.id),
-        },
-    )?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: claims.exp - claims.iat,
-        refresh_token: raw,
-        refresh_expires_at: session.expires_at,
-        session_id: session.id,
-        user: UserDto::from(user.clone()),
-    })
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub id: Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    /// The session of the token making this request.
+    pub current: bool,
+}
+
+impl SessionDto {
+    fn from_model(s: sessions::Model, current: Option<Uuid>) -> Self {
+        Self {
+            current: Some(s.id) == current,
+            id: s.id,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent,
+            ip: s.ip,
+        }
+    }
+}
+
+/// OAuth 2.0 client-credentials grant (RFC 6749 §4.4), form-encoded.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ClientCredentialsRequest {
+    pub grant_type: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Space-separated subset of the client's scopes.
+    pub scope: Option<String>,
+}
+
+/// RFC 6749 token response (snake_case as the RFC prescribes).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClientTokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// The client address: the peer, or the first X-Forwarded-For hop behind a trusted proxy.
+fn client_ip(req: &HttpRequest, settings: &Settings) -> Option<String> {
+    if settings.server.trust_forwarded_for {
+        if let Some(forwarded) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
+            if let Some(first) = forwarded.split(',').map(str::trim).find(|s| !s.is_empty()) {
+                return Some(first.chars().take(64).collect());
+            }
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(500).collect())
+}
+
+fn origin(req: &HttpRequest, settings: &Settings) -> Origin {
+    Origin {
+        ip: client_ip(req, settings),
+        user_agent: user_agent(req),
+    }
 }
 
 /// Exchanges email and password for an access token and a refresh token.
@@ -105,65 +147,9 @@ pub async fn login(
     body: ValidJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let ip = client_ip(&req, &state.settings);
-    // A malformed email cannot belong to anyone: same answer as a wrong password.
-    let email = Email::parse(&body.email)
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| body.email.trim().to_lowercase());
-    let throttle = LoginThrottle {
-        cache: state.cache.as_ref(),
-        settings: &state.settings.auth,
-    };
-    if let Err(error) = throttle.check(&email, ip.as_deref()).await {
-        let record = audit::Record {
-            email: Some(email.clone()),
-            ip: ip.clone(),
-            ..Default::default()
-        };
-        audit::record(state.db.conn(), audit::Kind::LoginThrottled, record).await?;
-        return Err(error);
-    }
-    let user = users::find_by_email(state.db.conn(), &email).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = state
-        .hasher
-        .verify(SecretString::from(body.password), hash)
-        .await?;
-    let user = match user {
-        Some(user) if password_ok && user.active => user,
-        other => {
-            throttle.failed(&email, ip.as_deref()).await?;
-            let reason = match other {
-                None => "unknown email",
-                Some(u) if !u.active && password_ok => "account deactivated",
-                Some(_) => "wrong password",
-            };
-            let record = audit::Record {
-                user_id: None,
-                email: Some(email),
-                ip,
-                detail: Some(reason.to_owned()),
-                ..Default::default()
-            };
-            audit::record(state.db.conn(), audit::Kind::LoginFailed, record).await?;
-            return Err(invalid_credentials());
-        }
-    };
-    throttle.succeeded(&email).await?;
-    let txn = state.db.begin().await?;
-    let mut active: users::ActiveModel = user.clone().into();
-    active.last_login_at = Set(Some(chrono::Utc::now()));
-    let user = active.update(&*txn).await?;
-    let response = open_session(&state, &txn, &user, &req).await?;
-    let record = audit::Record {
-        user_id: Some(user.id),
-        email: Some(user.email.clone()),
-        ip,
-        ..Default::default()
-    };
-    audit::record(&*txn, audit::Kind::LoginSucceeded, record).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().json(response))
+    let origin = origin(&req, &state.settings);
+    let tokens = use_case::login(&state, &body.email, body.password, origin).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
 /// Rotates a refresh token. Presenting one that was already used revokes its whole session.
@@ -175,76 +161,16 @@ pub async fn refresh(
     req: HttpRequest,
     body: ValidJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let rejected = || {
-        ApiError::unauthorized("invalid refresh token")
-            .with_code(kernel::error::ErrorCode::InvalidRefreshToken)
-    };
-    let hash = hash_secret(&body.refresh_token);
-    let txn = state.db.begin().await?;
-    let token = refresh_tokens::find_by_hash(&*txn, &hash)
-        .await?
-        .ok_or_else(rejected)?;
-    let session = sessions::Entity::find_by_id(token.session_id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(rejected)?;
-    let now = chrono::Utc::now();
-    // Exactly one request may rotate a token: the conditional update decides races.
-    let fresh = token.used_at.is_none() && refresh_tokens::mark_used(&*txn, token.id).await?;
-    if !fresh {
-        // Reuse of a rotated token: assume theft and end the whole family.
-        if session.revoked_at.is_none() {
-            state
-                .revoke_sessions(&*txn, &[session.id], "refresh_token_reuse")
-                .await?;
-        }
-        let record = audit::Record {
-            user_id: Some(session.user_id),
-            ip: client_ip(&req, &state.settings),
-            detail: Some(format!("session {}", session.id)),
-            ..Default::default()
-        };
-        audit::record(&*txn, audit::Kind::RefreshReused, record).await?;
-        txn.commit().await?;
-        return Err(rejected());
-    }
-    if !session.is_active(now) || token.expires_at <= now {
-        return Err(rejected());
-    }
-    let user = users::Entity::find_by_id(session.user_id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(rejected)?;
-    if !user.active {
-        return Err(rejected());
-    }
-    let mut touched: sessions::ActiveModel = session.into();
-    touched.last_used_at = Set(now);
-    let session = touched.update(&*txn).await?;
-    let response = issue_pair(&state, &txn, &user, &session).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().json(response))
+    let origin = origin(&req, &state.settings);
+    let tokens = use_case::refresh(&state, &body.refresh_token, origin).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
 }
 
 /// Ends the caller's session; its access tokens stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "Signed out")))]
 pub async fn logout(state: State, caller: Caller) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    if let Some(session) = caller.session_id {
-        state.revoke_sessions(&*txn, &[session], "logout").await?;
-    }
-    let left = (caller.expires_at - chrono::Utc::now().timestamp()).max(1) as u64;
-    state
-        .cache
-        .set(
-            &revoked_token_key(&caller.token_id),
-            "logout",
-            Duration::from_secs(left + kernel::tokens::LEEWAY_SECS),
-        )
-        .await
-        .map_err(ApiError::internal)?;
-    txn.commit().await?;
+    use_case::logout(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -252,17 +178,7 @@ pub async fn logout(state: State, caller: Caller) -> ApiResult<HttpResponse> {
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "All sessions ended")))]
 pub async fn logout_all(state: State, caller: Caller) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let count = state
-        .revoke_all_sessions(&*txn, caller.subject, "logout_all")
-        .await?;
-    let record = audit::Record {
-        user_id: Some(caller.subject),
-        detail: Some(format!("{count} sessions")),
-        ..Default::default()
-    };
-    audit::record(&*txn, audit::Kind::SessionsRevoked, record).await?;
-    txn.commit().await?;
+    use_case::logout_all(&state, &caller).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -270,7 +186,7 @@ pub async fn logout_all(state: State, caller: Caller) -> ApiResult<HttpResponse>
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = [SessionDto])))]
 pub async fn list_sessions(state: State, caller: Caller) -> ApiResult<HttpResponse> {
-    let list: Vec<SessionDto> = sessions::active_for_user(state.db.conn(), caller.subject)
+    let list: Vec<SessionDto> = use_case::list(&state, &caller)
         .await?
         .into_iter()
         .map(|s| SessionDto::from_model(s, caller.session_id))
@@ -286,17 +202,7 @@ pub async fn delete_session(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
-    let session = sessions::Entity::find_by_id(*id)
-        .filter(sessions::Column::UserId.eq(caller.subject))
-        .one(&*txn)
-        .await?
-        .filter(|s| s.revoked_at.is_none())
-        .ok_or_else(|| ApiError::not_found("no such session"))?;
-    state
-        .revoke_sessions(&*txn, &[session.id], "revoked_by_user")
-        .await?;
-    txn.commit().await?;
+    use_case::end(&state, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -314,7 +220,7 @@ pub async fn client_credentials(
     if body.grant_type != "client_credentials" {
         return Err(
             ApiError::bad_request("unsupported grant_type (only client_credentials)")
-                .with_code(kernel::error::ErrorCode::UnsupportedGrantType),
+                .with_code(ErrorCode::UnsupportedGrantType),
         );
     }
     let (client_id, secret) = match (body.client_id, body.client_secret, basic_credentials(&req)) {
@@ -322,66 +228,21 @@ pub async fn client_credentials(
         (_, _, Some(pair)) => pair,
         _ => {
             return Err(ApiError::unauthorized("client credentials are required")
-                .with_code(kernel::error::ErrorCode::InvalidClient))
+                .with_code(ErrorCode::InvalidClient))
         }
     };
-    let invalid = || {
-        ApiError::unauthorized("invalid client credentials")
-            .with_code(kernel::error::ErrorCode::InvalidClient)
-    };
-    let client = service_clients::Entity::find()
-        .filter(service_clients::Column::ClientId.eq(client_id.as_str()))
-        .one(state.db.conn())
-        .await?
-        .filter(|c| c.active)
-        .ok_or_else(invalid)?;
-    // High-entropy secrets are stored as SHA-256; compare the digests.
-    if hash_secret(&secret) != client.secret_hash {
-        return Err(invalid());
-    }
-    let granted = client.scope_list();
-    let scopes: Vec<String> = match body
-        .scope
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => granted,
-        Some(asked) => {
-            let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
-            if let Some(extra) = asked.iter().find(|s| !granted.contains(s)) {
-                return Err(ApiError::bad_request(format!(
-                    "scope `{extra}` is not granted to this client"
-                ))
-                .with_code(kernel::error::ErrorCode::InvalidScope));
-            }
-            asked
-        }
-    };
-    let (token, claims) = sign_access_token(
-        &state.keys,
-        &state.settings.auth,
-        Subject {
-            id: client.id,
-            role: kernel::Role::Service.as_str(),
-            dealer_id: None,
-            branch_id: None,
-            email: None,
-            name: &client.name,
-            scopes: &scopes,
-            session: None,
-        },
-    )?;
+    let token = use_case::client_token(&state, &client_id, &secret, body.scope.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(ClientTokenResponse {
-            access_token: token,
+            access_token: token.access_token,
             token_type: "Bearer".into(),
-            expires_in: claims.exp - claims.iat,
-            scope: scopes.join(" "),
+            expires_in: token.expires_in,
+            scope: token.scopes.join(" "),
         }))
 }
 
+/// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     use base64::{engine::general_purpose::STANDARD, Engine};
     let value = req.headers().get("authorization")?.to_str().ok()?;

@@ -1,4 +1,6 @@
-use sea_orm::{entity::prelude::*, sea_query::Expr};
+//! `auth.refresh_tokens`: the rotating tokens of a session (only their hash is kept).
+
+use sea_orm::{entity::prelude::*, sea_query::Expr, Set};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(schema_name = "auth", table_name = "refresh_tokens")]
@@ -34,4 +36,23 @@ pub async fn mark_used(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbEr
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Adds a fresh refresh token (by its hash) to a session; it expires with the session.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    hash: String,
+    expires_at: DateTimeUtc,
+) -> Result<Model, DbErr> {
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(hash),
+        created_at: Set(chrono::Utc::now()),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await
 }

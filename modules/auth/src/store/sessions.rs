@@ -1,4 +1,6 @@
-use sea_orm::{entity::prelude::*, sea_query::Expr};
+//! `auth.sessions`: one per sign-in; its refresh tokens rotate, revoking it ends them all.
+
+use sea_orm::{entity::prelude::*, sea_query::Expr, Set};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(schema_name = "auth", table_name = "sessions")]
@@ -24,6 +26,58 @@ impl Model {
     pub fn is_active(&self, now: DateTimeUtc) -> bool {
         self.revoked_at.is_none() && self.expires_at > now
     }
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// Session `id` if it belongs to `user_id` and is not revoked.
+pub async fn find_unrevoked_of(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Model>, DbErr> {
+    Ok(Entity::find_by_id(id)
+        .filter(Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .filter(|s| s.revoked_at.is_none()))
+}
+
+/// Where a session was opened from.
+pub struct NewSession {
+    pub user_id: Uuid,
+    pub expires_at: DateTimeUtc,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, session: NewSession) -> Result<Model, DbErr> {
+    let now = chrono::Utc::now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(session.user_id),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(session.expires_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+        user_agent: Set(session.user_agent),
+        ip: Set(session.ip),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    session: Model,
+    now: DateTimeUtc,
+) -> Result<Model, DbErr> {
+    let mut touched: ActiveModel = session.into();
+    touched.last_used_at = Set(now);
+    touched.update(db).await
 }
 
 /// Active sessions of a user.

@@ -2,16 +2,16 @@
 //! error; filtered by status, channel and event; resend puts one back in line.
 
 use super::State;
-use crate::domain::{Channel, DeliveryStatus};
-use crate::store::deliveries;
+use crate::app::deliveries as use_case;
+use crate::domain::DeliveryStatus;
+use crate::store::deliveries::{self, DeliveryFilter};
 use actix_web::{web, HttpResponse};
 use kernel::{
     pagination::{ListParams, Page},
-    ApiError, ApiResult,
+    ApiResult,
 };
-use sea_orm::Order;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,19 +69,6 @@ impl From<deliveries::Model> for DeliveryDto {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryFilter {
-    pub status: Option<DeliveryStatus>,
-    pub channel: Option<Channel>,
-    /// Event name, e.g. `manufacturer.dealer_order_approved.v1`.
-    pub event: Option<String>,
-    pub event_id: Option<String>,
-    /// `user:<id>` or `customer:<id>`.
-    pub recipient: Option<String>,
-}
-
 /// The ledger, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries", tag = "notification", security(("bearer" = [])), params(ListParams, DeliveryFilter),
     responses((status = 200, body = Page<DeliveryDto>)))]
@@ -90,24 +77,7 @@ pub async fn list(
     query: web::Query<ListParams>,
     filter: web::Query<DeliveryFilter>,
 ) -> ApiResult<HttpResponse> {
-    use deliveries::Column as C;
-    let select = deliveries::filtered(
-        filter.status.map(|s| s.as_str()),
-        filter.channel.map(|c| c.as_str()),
-        filter.event.as_deref(),
-        filter.event_id.as_deref(),
-        filter.recipient.as_deref(),
-    );
-    let sortable = [("createdAt", C::CreatedAt)];
-    let page = query
-        .fetch(
-            state.db.conn(),
-            select,
-            &sortable,
-            (C::CreatedAt, Order::Desc),
-            C::Id,
-        )
-        .await?;
+    let page = use_case::list(&state, &filter, &query).await?;
     Ok(HttpResponse::Ok().json(page.map(DeliveryDto::from)))
 }
 
@@ -115,9 +85,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries/{id}", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let delivery = deliveries::find(state.db.conn(), *id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
+    let delivery = use_case::get(&state, *id).await?;
     Ok(HttpResponse::Ok().json(DeliveryDto::from(delivery)))
 }
 
@@ -127,12 +95,6 @@ pub async fn get(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     responses((status = 202, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn resend(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let delivery = deliveries::find(state.db.conn(), *id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
-    crate::app::dispatch::resend(&state, &delivery).await?;
-    let delivery = deliveries::find(state.db.conn(), *id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such delivery"))?;
+    let delivery = use_case::resend(&state, *id).await?;
     Ok(HttpResponse::Accepted().json(DeliveryDto::from(delivery)))
 }

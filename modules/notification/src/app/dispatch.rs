@@ -183,33 +183,3 @@ fn failed(app: &Notifications, row: &deliveries::Model, error: String) -> Settle
         AfterFailure::Dead => Settlement::Dead { error },
     }
 }
-
-/// Puts a delivery back in line with fresh attempts (failed, dead or sent ones; in-app messages
-/// are in the inbox already → 409) and wakes the dispatcher.
-pub async fn resend(
-    n: &super::Notifications,
-    delivery: &crate::store::deliveries::Model,
-) -> Result<(), kernel::ApiError> {
-    use kernel::ApiError;
-    let status: crate::domain::DeliveryStatus = delivery
-        .status
-        .parse()
-        .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
-    if delivery.channel == crate::domain::Channel::InApp.as_str() {
-        return Err(ApiError::conflict(
-            "in-app messages are in the inbox already",
-        ));
-    }
-    if !status.can_resend() {
-        return Err(ApiError::illegal_transition(
-            status.as_str(),
-            "resend",
-            Vec::new(),
-        ));
-    }
-    let txn = n.db.begin().await?;
-    crate::store::deliveries::requeue(&*txn, delivery.id).await?;
-    txn.commit().await?;
-    n.wake.notify_one();
-    Ok(())
-}

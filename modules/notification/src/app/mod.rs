@@ -2,6 +2,7 @@
 //! transaction, never talking to a provider there) as users' preferences and quiet hours say,
 //! sending due rows (the dispatcher), the daily digest, preferences, templates.
 
+pub mod deliveries;
 pub mod digest;
 pub mod directory;
 pub mod dispatch;

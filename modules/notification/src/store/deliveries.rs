@@ -2,9 +2,13 @@
 
 use super::now_ms;
 use crate::domain::DeliveryStatus;
+use kernel::{
+    pagination::{ListParams, Page},
+    DomainResult,
+};
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType, OnConflict},
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
@@ -227,26 +231,47 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, 
     Entity::find_by_id(id).one(db).await
 }
 
-/// The ledger narrowed by any of status, channel, event name, event id and recipient.
-pub fn filtered(
-    status: Option<&str>,
-    channel: Option<&str>,
-    event: Option<&str>,
-    event_id: Option<&str>,
-    recipient: Option<&str>,
-) -> sea_orm::Select<Entity> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+/// What the ledger can be narrowed by.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    pub channel: Option<crate::domain::Channel>,
+    /// Event name, e.g. `manufacturer.dealer_order_approved.v1`.
+    pub event: Option<String>,
+    pub event_id: Option<String>,
+    /// `user:<id>` or `customer:<id>`.
+    pub recipient: Option<String>,
+}
+
+/// The ledger narrowed by any of status, channel, event name, event id and recipient; newest
+/// first unless sorted by `createdAt`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &DeliveryFilter,
+    params: &ListParams,
+) -> DomainResult<Page<Model>> {
     let mut select = Entity::find();
     for (column, value) in [
-        (Column::Status, status),
-        (Column::Channel, channel),
-        (Column::EventName, event),
-        (Column::EventId, event_id),
-        (Column::Recipient, recipient),
+        (Column::Status, filter.status.map(|s| s.as_str())),
+        (Column::Channel, filter.channel.map(|c| c.as_str())),
+        (Column::EventName, filter.event.as_deref()),
+        (Column::EventId, filter.event_id.as_deref()),
+        (Column::Recipient, filter.recipient.as_deref()),
     ] {
         if let Some(value) = value {
             select = select.filter(column.eq(value));
         }
     }
-    select
+    let sortable = [("createdAt", Column::CreatedAt)];
+    params
+        .fetch(
+            db,
+            select,
+            &sortable,
+            (Column::CreatedAt, Order::Desc),
+            Column::Id,
+        )
+        .await
 }

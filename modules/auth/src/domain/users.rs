@@ -1,6 +1,6 @@
 //! Who may create, see and manage which users (docs/domain.md, "Roles"), and parsed inputs.
 
-use kernel::{ApiError, Caller, Role};
+use kernel::{Caller, DomainError, DomainResult, ErrorCode, Role};
 use uuid::Uuid;
 
 /// A normalised (trimmed, lower-case) email address.
@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> DomainResult<Self> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 320
             && email.split_once('@').is_some_and(|(local, domain)| {
@@ -21,7 +21,7 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(ApiError::invalid_field(
+            Err(DomainError::invalid(
                 "email",
                 "must be a valid email address",
             ))
@@ -34,9 +34,9 @@ impl Email {
 }
 
 /// The roles a user account can hold (service clients are not users).
-pub fn parse_user_role(raw: &str) -> Result<Role, ApiError> {
+pub fn parse_user_role(raw: &str) -> DomainResult<Role> {
     match raw.parse::<Role>() {
-        Ok(Role::Service) | Err(_) => Err(ApiError::invalid_field(
+        Ok(Role::Service) | Err(_) => Err(DomainError::invalid(
             "role",
             "must be one of admin, evm_staff, dealer_manager, dealer_staff",
         )),
@@ -49,17 +49,17 @@ pub fn check_dealer_assignment(
     role: Role,
     dealer_id: Option<Uuid>,
     branch_id: Option<Uuid>,
-) -> Result<(), ApiError> {
+) -> DomainResult<()> {
     match (role.is_dealer_role(), dealer_id) {
-        (true, None) => Err(ApiError::invalid_field(
+        (true, None) => Err(DomainError::invalid(
             "dealerId",
             "is required for dealer roles",
         )),
-        (false, Some(_)) => Err(ApiError::invalid_field(
+        (false, Some(_)) => Err(DomainError::invalid(
             "dealerId",
             "only dealer roles belong to a dealer",
         )),
-        _ if !role.is_dealer_role() && branch_id.is_some() => Err(ApiError::invalid_field(
+        _ if !role.is_dealer_role() && branch_id.is_some() => Err(DomainError::invalid(
             "branchId",
             "only dealer roles belong to a branch",
         )),
@@ -73,9 +73,9 @@ pub fn authorize_creation(
     actor: &Caller,
     role: Role,
     dealer_id: Option<Uuid>,
-) -> Result<Option<Uuid>, ApiError> {
+) -> DomainResult<Option<Uuid>> {
     let denied = |what: &str| {
-        Err(ApiError::forbidden(format!(
+        Err(DomainError::Forbidden(format!(
             "the {} role may not create {what}",
             actor.role
         )))
@@ -127,6 +127,87 @@ pub fn can_manage(actor: &Caller, target: Target) -> bool {
             target.role == Role::DealerStaff && target.dealer_id == actor.dealer_id
         }
         Role::DealerStaff | Role::Service => false,
+    }
+}
+
+/// The role stored for a user (an unknown value reads as the least privileged role).
+pub fn role_of(stored: &str) -> Role {
+    stored.parse().unwrap_or(Role::DealerStaff)
+}
+
+/// Whether `actor` may edit `target` at all.
+pub fn authorize_edit(actor: &Caller, target: Target) -> DomainResult<()> {
+    if can_manage(actor, target) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "you may not change this user".into(),
+        ))
+    }
+}
+
+/// A change of a user's role and dealer as asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Reassignment {
+    pub role: Role,
+    pub dealer_id: Option<Uuid>,
+    pub branch_id: Option<Uuid>,
+}
+
+/// Whether `actor` may change `target` as asked: managers of the user only, roles and dealers
+/// by administrators only, and nobody changes their own role. `true` when the role or the
+/// dealer changes (tokens carry both, so the user's sessions must end).
+pub fn authorize_change(actor: &Caller, target: Target, to: Reassignment) -> DomainResult<bool> {
+    authorize_edit(actor, target)?;
+    let reassigned = to.role != target.role || to.dealer_id != target.dealer_id;
+    if reassigned && actor.role != Role::Admin {
+        return Err(DomainError::Forbidden(
+            "only administrators change roles and dealers".into(),
+        ));
+    }
+    if to.role != target.role && target.id == actor.subject {
+        return Err(DomainError::conflict(
+            ErrorCode::Conflict,
+            "you cannot change your own role",
+        ));
+    }
+    check_dealer_assignment(to.role, to.dealer_id, to.branch_id)?;
+    Ok(reassigned)
+}
+
+/// Whether `actor` may deactivate `target` (never themselves).
+pub fn authorize_deactivation(actor: &Caller, target: Target) -> DomainResult<()> {
+    if !can_manage(actor, target) {
+        return Err(DomainError::Forbidden(
+            "you may not deactivate this user".into(),
+        ));
+    }
+    if target.id == actor.subject {
+        return Err(DomainError::conflict(
+            ErrorCode::Conflict,
+            "you cannot deactivate yourself",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `actor` may reactivate `target`.
+pub fn authorize_reactivation(actor: &Caller, target: Target) -> DomainResult<()> {
+    if can_manage(actor, target) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "you may not reactivate this user".into(),
+        ))
+    }
+}
+
+/// Why a sign-in failed, as the audit trail records it (the client always hears the same).
+pub fn login_failure_reason(user_known: bool, active: bool, password_ok: bool) -> &'static str {
+    match (user_known, active, password_ok) {
+        (false, _, _) => "unknown email",
+        (true, false, true) => "account deactivated",
+        _ => "wrong password",
     }
 }
 
@@ -231,5 +312,99 @@ mod tests {
                 dealer_id: Some(a)
             }
         ));
+    }
+
+    #[test]
+    fn only_admins_reassign_and_nobody_changes_their_own_role() {
+        let dealer = Some(Uuid::now_v7());
+        let admin = caller(Role::Admin, None);
+        let staff = Target {
+            id: Uuid::now_v7(),
+            role: Role::DealerStaff,
+            dealer_id: dealer,
+        };
+        let promote = Reassignment {
+            role: Role::DealerManager,
+            dealer_id: dealer,
+            branch_id: None,
+        };
+        assert!(authorize_change(&admin, staff, promote).unwrap());
+        let same = Reassignment {
+            role: Role::DealerStaff,
+            dealer_id: dealer,
+            branch_id: None,
+        };
+        assert!(!authorize_change(&admin, staff, same).unwrap());
+        let manager = caller(Role::DealerManager, dealer);
+        assert!(!authorize_change(&manager, staff, same).unwrap());
+        assert!(matches!(
+            authorize_change(&manager, staff, promote),
+            Err(DomainError::Forbidden(_))
+        ));
+        let me = Target {
+            id: admin.subject,
+            role: Role::Admin,
+            dealer_id: None,
+        };
+        let demote = Reassignment {
+            role: Role::EvmStaff,
+            dealer_id: None,
+            branch_id: None,
+        };
+        assert!(matches!(
+            authorize_change(&admin, me, demote),
+            Err(DomainError::Conflict { .. })
+        ));
+        let to_oem_with_dealer = Reassignment {
+            role: Role::EvmStaff,
+            dealer_id: dealer,
+            branch_id: None,
+        };
+        assert!(matches!(
+            authorize_change(&admin, staff, to_oem_with_dealer),
+            Err(DomainError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn nobody_deactivates_themselves_and_managers_only_their_staff() {
+        let a = Some(Uuid::now_v7());
+        let manager = caller(Role::DealerManager, a);
+        let own_staff = Target {
+            id: Uuid::now_v7(),
+            role: Role::DealerStaff,
+            dealer_id: a,
+        };
+        assert!(authorize_deactivation(&manager, own_staff).is_ok());
+        assert!(authorize_reactivation(&manager, own_staff).is_ok());
+        let other = Target {
+            dealer_id: Some(Uuid::now_v7()),
+            ..own_staff
+        };
+        assert!(authorize_deactivation(&manager, other).is_err());
+        assert!(authorize_reactivation(&manager, other).is_err());
+        let admin = caller(Role::Admin, None);
+        let me = Target {
+            id: admin.subject,
+            role: Role::Admin,
+            dealer_id: None,
+        };
+        assert!(matches!(
+            authorize_deactivation(&admin, me),
+            Err(DomainError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn login_failures_are_told_apart_only_in_the_audit() {
+        assert_eq!(login_failure_reason(false, false, false), "unknown email");
+        assert_eq!(
+            login_failure_reason(true, false, true),
+            "account deactivated"
+        );
+        assert_eq!(login_failure_reason(true, false, false), "wrong password");
+        assert_eq!(login_failure_reason(true, true, false), "wrong password");
+        assert_eq!(role_of("evm_staff"), Role::EvmStaff);
+        assert_eq!(role_of("nonsense"), Role::DealerStaff);
     }
 }
