@@ -43,6 +43,14 @@ struct Bus {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// How a bus retries a failing event: quickly (most tests), or slowly enough that a test can
+/// watch other events pass a failing one.
+#[derive(Clone, Copy)]
+enum Retries {
+    Quick,
+    Slow,
+}
+
 impl Bus {
     async fn start(
         kind: &Kind,
@@ -50,6 +58,20 @@ impl Bus {
         handlers: Vec<Arc<dyn EventHandler>>,
         broker: Option<Arc<Broker>>,
     ) -> Self {
+        Self::start_with(kind, h, handlers, broker, Retries::Quick).await
+    }
+
+    async fn start_with(
+        kind: &Kind,
+        h: &Harness,
+        handlers: Vec<Arc<dyn EventHandler>>,
+        broker: Option<Arc<Broker>>,
+        retries: Retries,
+    ) -> Self {
+        let (max_attempts, backoff_base, backoff_max) = match retries {
+            Retries::Quick => (3, Duration::from_millis(5), Duration::from_millis(20)),
+            Retries::Slow => (6, Duration::from_millis(400), Duration::from_millis(1500)),
+        };
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
         let (transport, broker): (Arc<dyn Transport>, Option<Arc<Broker>>) = match kind {
@@ -76,16 +98,28 @@ impl Bus {
                     None,
                     ConsumerSettings {
                         prefetch: 16,
-                        max_attempts: 3,
-                        backoff_base: Duration::from_millis(5),
-                        backoff_max: Duration::from_millis(20),
+                        max_attempts,
+                        backoff_base,
+                        backoff_max,
                     },
                 );
                 tasks.push(tokio::spawn(consumer.run(stopped.clone())));
                 (Arc::new(RabbitTransport::new(broker.clone())), Some(broker))
             }
         };
-        let relay = Relay::new(h.db.clone(), PRODUCER, transport.clone(), settings(), None);
+        let mut relay_settings = settings();
+        if let Retries::Slow = retries {
+            relay_settings.max_attempts = max_attempts;
+            relay_settings.backoff_base = backoff_base;
+            relay_settings.backoff_max = backoff_max;
+        }
+        let relay = Relay::new(
+            h.db.clone(),
+            PRODUCER,
+            transport.clone(),
+            relay_settings,
+            None,
+        );
         tasks.push(tokio::spawn(relay.run(stopped)));
         Self {
             kind: kind.clone(),
@@ -271,6 +305,55 @@ async fn a_poison_event_is_dead_lettered_while_others_flow() {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        bus.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_event_delays_only_its_own_aggregate() {
+    let (kinds, _broker) = kinds();
+    for kind in kinds {
+        let h = harness().await;
+        let recorder = Recorder::new("consumer.recorder");
+        // Fails four times, then succeeds: several seconds of backoff for its aggregate.
+        let stuck = publish(&h.db, "order-stuck").await;
+        recorder.flaky.lock().unwrap().insert(stuck, 4);
+        let behind = publish(&h.db, "order-stuck").await;
+        let mut others = Vec::new();
+        for i in 0..30 {
+            others.push(publish(&h.db, &format!("order-{i}")).await.to_string());
+        }
+        let bus = Bus::start_with(&kind, &h, vec![recorder.clone()], None, Retries::Slow).await;
+        let started = tokio::time::Instant::now();
+        let seen = await_effects(&h, 30).await;
+        let waited = started.elapsed();
+        let handled: Vec<&String> = seen.iter().map(|(id, _, _)| id).collect();
+        for id in &others {
+            assert!(
+                handled.contains(&id),
+                "{id} waited ({})",
+                bus.transport.name()
+            );
+        }
+        assert!(
+            !handled.contains(&&stuck.to_string()) && !handled.contains(&&behind.to_string()),
+            "the failing aggregate is still retrying ({})",
+            bus.transport.name()
+        );
+        assert!(
+            waited < Duration::from_secs(2),
+            "other aggregates waited {waited:?} behind the failing one ({})",
+            bus.transport.name()
+        );
+        // Then the failing event succeeds and the one behind it follows, in order.
+        let seen = await_effects(&h, 32).await;
+        let stuck_at = seen.iter().position(|(id, _, _)| *id == stuck.to_string());
+        let behind_at = seen.iter().position(|(id, _, _)| *id == behind.to_string());
+        assert!(
+            stuck_at.is_some() && stuck_at < behind_at,
+            "order of the failing aggregate ({})",
+            bus.transport.name()
+        );
         bus.stop().await;
     }
 }

@@ -78,3 +78,66 @@ pub async fn handle_once(
     }
     Ok(Outcome::Handled)
 }
+
+/// Runs `handler` for every event of a batch in ONE transaction: one inbox insert for all of
+/// them (the rows it returns are the events not handled before), each new one's effect, one
+/// commit. Any failure rolls the whole batch back; the caller then goes one by one.
+#[tracing::instrument(skip_all, fields(handler = handler.name(), events = events.len()))]
+pub async fn handle_batch(
+    db: &Db,
+    handler: &dyn EventHandler,
+    events: &[&EventEnvelope],
+    metrics: Option<&Metrics>,
+) -> anyhow::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut txn = db.begin().await.context("opening the inbox transaction")?;
+    let schema = handler.schema();
+    let processed_at = now_ms();
+    let mut rows = Vec::with_capacity(events.len());
+    let mut values = Vec::with_capacity(events.len() * 4);
+    for (i, event) in events.iter().enumerate() {
+        let n = i * 4;
+        rows.push(format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+        values.extend([
+            event.id.to_string().into(),
+            handler.name().into(),
+            event.name.clone().into(),
+            processed_at.into(),
+        ]);
+    }
+    let sql = format!(
+        "INSERT INTO \"{schema}\".\"inbox\" (event_id, handler, event_name, processed_at) \
+         VALUES {} ON CONFLICT (event_id, handler) DO NOTHING RETURNING event_id",
+        rows.join(", ")
+    );
+    let fresh: std::collections::HashSet<String> = txn
+        .query_all(stmt(txn.get_database_backend(), &sql, values))
+        .await
+        .context("recording the events in the inbox")?
+        .iter()
+        .map(|row| row.try_get::<String>("", "event_id"))
+        .collect::<Result<_, _>>()?;
+    for event in events {
+        if fresh.contains(&event.id.to_string()) {
+            handler.handle(&mut txn, event).await?;
+        }
+    }
+    txn.commit()
+        .await
+        .context("committing the handler's effects")?;
+    if let Some(m) = metrics {
+        for event in events {
+            let counter = if fresh.contains(&event.id.to_string()) {
+                &m.events_handled
+            } else {
+                &m.events_duplicate
+            };
+            counter
+                .with_label_values(&[handler.name(), &event.name])
+                .inc();
+        }
+    }
+    Ok(())
+}

@@ -10,7 +10,6 @@
 use super::{now_ms, sql::stmt, EventEnvelope, Transport};
 use crate::{config::BusSettings, db::Db, metrics::Metrics};
 use anyhow::Context;
-use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, TransactionTrait, Value};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -19,8 +18,9 @@ use uuid::Uuid;
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// Delivered events stay this long for inspection before they are purged.
 const PUBLISHED_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
-const CONCURRENT_DELIVERIES: usize = 8;
-
+/// What a claim returns: everything the transport needs, so no second read.
+const CLAIMED_COLUMNS: &str =
+    "seq, id, name, source, aggregate_id, occurred_at, correlation_id, payload, attempts";
 #[derive(Debug, Clone)]
 pub struct RelaySettings {
     pub batch_size: u32,
@@ -115,18 +115,32 @@ impl Relay {
         tracing::debug!(schema = %self.schema, "relay stopped");
     }
 
-    /// Claims one batch of due events and delivers it. Returns how many were claimed.
+    /// Claims one batch of due events, hands it to the transport in one go and records the
+    /// outcomes: every delivered row marked in one statement, each failure on its own row.
+    /// Returns how many were claimed.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let claimed = self.claim().await.context("claiming due events")?;
-        let count = claimed.len();
-        futures_util::stream::iter(claimed)
-            .for_each_concurrent(CONCURRENT_DELIVERIES, |row| async move {
-                if let Err(error) = self.deliver(row).await {
-                    tracing::error!(schema = %self.schema, error = ?error, "recording a delivery outcome failed");
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let envelopes: Vec<EventEnvelope> = claimed.iter().map(|c| c.envelope.clone()).collect();
+        let outcomes = self.transport.deliver_batch(&envelopes).await;
+        let mut delivered = Vec::with_capacity(claimed.len());
+        for (row, outcome) in claimed.iter().zip(outcomes) {
+            match outcome {
+                Ok(()) => delivered.push(row),
+                Err(error) => {
+                    if let Err(error) = self.record_failure(row, error).await {
+                        tracing::error!(schema = %self.schema, error = ?error, "recording a failed delivery failed");
+                    }
                 }
-            })
-            .await;
-        Ok(count)
+            }
+        }
+        if let Err(error) = self.mark_published(&delivered).await {
+            // The leases expire and the rows are delivered again; inboxes absorb the repeat.
+            tracing::error!(schema = %self.schema, error = ?error, "marking delivered events failed");
+        }
+        Ok(claimed.len())
     }
 
     fn table(&self) -> String {
@@ -151,16 +165,16 @@ impl Relay {
                  AND NOT EXISTS (SELECT 1 FROM {table} p \
                                  WHERE p.aggregate_id = o.aggregate_id AND p.status = 'pending' AND p.seq < o.seq) \
                ORDER BY o.seq LIMIT $4 {lock}) \
-             RETURNING seq"
+             RETURNING {CLAIMED_COLUMNS}"
         );
         let batch = i64::from(self.settings.batch_size);
-        let seqs: Vec<i64> = if self.db.is_sqlite() {
+        let mut claimed: Vec<Claimed> = if self.db.is_sqlite() {
             // BEGIN IMMEDIATE takes the write lock before reading, so the check and the lease are
             // atomic across processes too.
             let _guard = self.db.sqlite_write_guard().await;
             let pool = self.db.conn().get_sqlite_connection_pool();
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            let seqs = sqlx::query_scalar(&sql.replace('$', "?"))
+            let rows = sqlx::query(&sql.replace('$', "?"))
                 .bind(lease_until)
                 .bind(&self.relay_id)
                 .bind(now)
@@ -168,7 +182,9 @@ impl Relay {
                 .fetch_all(&mut *tx)
                 .await?;
             tx.commit().await?;
-            seqs
+            rows.into_iter()
+                .map(|row| decode(&QueryResult::from(row)))
+                .collect::<anyhow::Result<_>>()?
         } else {
             let values: Vec<Value> = vec![
                 lease_until.into(),
@@ -179,67 +195,70 @@ impl Relay {
             // A cached generic plan of this statement was measured to scan quadratically once the
             // outbox grows past the statistics; plan it for the actual values every time.
             let txn = self.db.conn().begin().await?;
-            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-                .await?;
+            txn.execute_unprepared(
+                "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL synchronous_commit = off",
+            )
+            .await?;
             let rows = txn
                 .query_all(stmt(DbBackend::Postgres, &sql, values))
                 .await?;
             txn.commit().await?;
-            rows.iter()
-                .map(|r| r.try_get::<i64>("", "seq"))
-                .collect::<Result<_, _>>()?
+            rows.iter().map(decode).collect::<anyhow::Result<_>>()?
         };
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.load(&seqs).await
+        // RETURNING gives no order; the transport sees the rows in outbox order.
+        claimed.sort_by_key(|c| c.seq);
+        Ok(claimed)
     }
 
-    async fn load(&self, seqs: &[i64]) -> anyhow::Result<Vec<Claimed>> {
-        let placeholders: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
+    /// Marks the delivered rows published in one statement (only those this relay still holds).
+    async fn mark_published(&self, rows: &[&Claimed]) -> anyhow::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (0..rows.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
-            "SELECT seq, id, name, source, aggregate_id, occurred_at, correlation_id, payload, attempts \
-             FROM {} WHERE seq IN ({}) ORDER BY seq",
+            "UPDATE {} SET status = 'published', published_at = $1, attempts = attempts + 1, \
+             claimed_until = NULL, claimed_by = NULL, last_error = NULL \
+             WHERE claimed_by = $2 AND seq IN ({})",
             self.table(),
             placeholders.join(", ")
         );
-        let values = seqs.iter().map(|s| Value::from(*s)).collect();
-        let rows = self
-            .db
-            .conn()
-            .query_all(stmt(self.db.backend(), &sql, values))
-            .await?;
-        rows.iter().map(decode).collect()
+        let mut values: Vec<Value> = vec![now_ms().into(), self.relay_id.clone().into()];
+        values.extend(rows.iter().map(|r| Value::from(r.seq)));
+        if self.db.is_sqlite() {
+            // SQLite: writers outside a WriteTxn take the process's write lock too, or a
+            // WriteTxn that read before writing would fail with SQLITE_BUSY_SNAPSHOT.
+            let _guard = self.db.sqlite_write_guard().await;
+            self.db
+                .conn()
+                .execute(stmt(DbBackend::Sqlite, &sql, values))
+                .await?;
+        } else {
+            // A mark lost in a crash only means a redelivery, which the inboxes absorb: no need
+            // to wait for the WAL flush.
+            let txn = self.db.conn().begin().await?;
+            txn.execute_unprepared("SET LOCAL synchronous_commit = off")
+                .await?;
+            txn.execute(stmt(DbBackend::Postgres, &sql, values)).await?;
+            txn.commit().await?;
+        }
+        if let Some(m) = &self.metrics {
+            for row in rows {
+                m.events_published
+                    .with_label_values(&[self.schema.as_str(), &row.envelope.name])
+                    .inc();
+            }
+        }
+        Ok(())
     }
 
-    async fn deliver(&self, row: Claimed) -> anyhow::Result<()> {
+    /// Records a failed delivery: released untouched when the broker is away, else retried
+    /// with backoff, and dead-lettered after `max_attempts`.
+    async fn record_failure(&self, row: &Claimed, error: anyhow::Error) -> anyhow::Result<()> {
         let module = self.schema.as_str();
         let name = row.envelope.name.clone();
-        match self.transport.deliver(&row.envelope).await {
-            Ok(()) => {
-                let sql = format!(
-                    "UPDATE {} SET status = 'published', published_at = $1, attempts = attempts + 1, \
-                     claimed_until = NULL, claimed_by = NULL, last_error = NULL \
-                     WHERE seq = $2 AND claimed_by = $3",
-                    self.table()
-                );
-                let values = vec![
-                    now_ms().into(),
-                    row.seq.into(),
-                    self.relay_id.clone().into(),
-                ];
-                // SQLite: writers outside a WriteTxn take the process's write lock too, or a
-                // WriteTxn that read before writing would fail with SQLITE_BUSY_SNAPSHOT.
-                let _guard = self.db.sqlite_write_guard().await;
-                self.db
-                    .conn()
-                    .execute(stmt(self.db.backend(), &sql, values))
-                    .await?;
-                if let Some(m) = &self.metrics {
-                    m.events_published.with_label_values(&[module, &name]).inc();
-                }
-            }
-            Err(error)
+        match error {
+            error
                 if error
                     .downcast_ref::<super::rabbitmq::TransportUnavailable>()
                     .is_some() =>
@@ -267,7 +286,7 @@ impl Relay {
                     .await?;
                 tracing::warn!(event = %name, error = %error, "transport unavailable; event kept pending");
             }
-            Err(error) => {
+            error => {
                 let attempts = row.attempts + 1;
                 let dead = attempts >= self.settings.max_attempts;
                 let next = now_ms() + self.settings.backoff(attempts).as_millis() as i64;

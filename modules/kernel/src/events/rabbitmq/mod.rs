@@ -9,26 +9,28 @@
 //! and routing key = event name). A broker that cannot be reached is reported as
 //! [`TransportUnavailable`], which the relay does not count as a failed attempt: rows stay pending
 //! until the broker is back. Consumers ack only after the inbox transaction commits; a failing
-//! handler is retried in place with backoff (keeping per-aggregate order), then the message goes to
-//! the DLQ and the queue moves on.
+//! event is retried with backoff behind its own aggregate while other aggregates flow (see
+//! [`consumer`]), then the message goes to the DLQ.
 
-use super::{EventEnvelope, EventHandler, HandlerSet, Transport};
-use crate::{db::Db, metrics::Metrics};
-use futures_util::StreamExt;
+mod consumer;
+
+pub use consumer::{ConsumerSettings, RabbitConsumer};
+
+use super::{EventEnvelope, HandlerSet, Transport};
 use lapin::{
     options::{
-        BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions,
-        BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
-        ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+        BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions,
+        ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+        QueueDeleteOptions,
     },
     types::{AMQPValue, FieldTable, ShortString},
     BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind,
 };
 use std::{sync::Arc, time::Duration};
-use tokio::sync::{watch, Mutex};
+use tokio::sync::Mutex;
 
 /// The broker could not be reached; nothing was delivered and nothing should count as an attempt.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("message broker unavailable: {0}")]
 pub struct TransportUnavailable(pub String);
 
@@ -237,6 +239,63 @@ impl Broker {
         }
     }
 
+    /// Publishes a batch on the confirming channel without waiting between messages, then
+    /// collects the confirms: one round trip's latency for the whole batch instead of one per
+    /// message. Answers each message's outcome, in order.
+    async fn publish_batch(
+        &self,
+        messages: Vec<(String, Vec<u8>, BasicProperties)>,
+    ) -> Vec<anyhow::Result<()>> {
+        let channel = match self.publishing_channel().await {
+            Ok(channel) => channel,
+            Err(error) => {
+                return messages
+                    .iter()
+                    .map(|_| Err(anyhow::Error::new(error.clone())))
+                    .collect()
+            }
+        };
+        let exchange = self.exchange();
+        let options = BasicPublishOptions {
+            mandatory: true,
+            ..Default::default()
+        };
+        let mut pending = Vec::with_capacity(messages.len());
+        for (routing_key, body, properties) in &messages {
+            pending.push(
+                channel
+                    .basic_publish(
+                        exchange.as_str().into(),
+                        routing_key.as_str().into(),
+                        options,
+                        body,
+                        properties.clone(),
+                    )
+                    .await,
+            );
+        }
+        let mut outcomes = Vec::with_capacity(pending.len());
+        let mut lost = false;
+        for sent in pending {
+            let confirm = match sent {
+                Ok(confirm) => confirm.await,
+                Err(error) => Err(error),
+            };
+            outcomes.push(match confirm {
+                Ok(confirmation) if confirmation.is_ack() => Ok(()),
+                Ok(_) => Err(anyhow::anyhow!("the broker refused (nack) the message")),
+                Err(error) => {
+                    lost = true;
+                    Err(unavailable(error).into())
+                }
+            });
+        }
+        if lost {
+            self.reset().await;
+        }
+        outcomes
+    }
+
     /// Peeks at a module's DLQ (up to `limit` messages, left in place).
     pub async fn dead_letters(
         &self,
@@ -432,183 +491,30 @@ impl Transport for RabbitTransport {
             )
             .await
     }
-}
 
-/// Retry policy of a consumer.
-#[derive(Debug, Clone)]
-pub struct ConsumerSettings {
-    pub prefetch: u16,
-    pub max_attempts: u32,
-    pub backoff_base: Duration,
-    pub backoff_max: Duration,
-}
-
-/// Consumes one module's queue into its handlers.
-pub struct RabbitConsumer {
-    broker: Arc<Broker>,
-    module: String,
-    handlers: HandlerSet,
-    settings: ConsumerSettings,
-}
-
-impl RabbitConsumer {
-    pub fn new(
-        broker: Arc<Broker>,
-        module: &str,
-        handlers: Vec<Arc<dyn EventHandler>>,
-        db: Db,
-        metrics: Option<Metrics>,
-        settings: ConsumerSettings,
-    ) -> Self {
-        Self {
-            broker,
-            module: module.to_owned(),
-            handlers: HandlerSet::new(db, &handlers, metrics),
-            settings,
-        }
-    }
-
-    /// Consumes until `shutdown`; reconnects by itself when the broker goes away.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            if *shutdown.borrow() {
-                return;
-            }
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                result = self.consume() => {
-                    if let Err(error) = result {
-                        tracing::warn!(module = %self.module, error = %error, "consumer lost the broker; reconnecting");
-                    }
+    async fn deliver_batch(&self, events: &[EventEnvelope]) -> Vec<anyhow::Result<()>> {
+        let mut outcomes: Vec<Option<anyhow::Result<()>>> = Vec::with_capacity(events.len());
+        let mut messages = Vec::with_capacity(events.len());
+        for event in events {
+            match serde_json::to_vec(event) {
+                Ok(body) => {
+                    messages.push((event.name.clone(), body, properties_for(event)));
+                    outcomes.push(None);
                 }
-            }
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                Err(error) => outcomes.push(Some(Err(error.into()))),
             }
         }
-    }
-
-    async fn consume(&self) -> anyhow::Result<()> {
-        // Declares the topology first (idempotent), so the queue exists before we consume it.
-        self.broker.publishing_channel().await?;
-        let connection = self.broker.connect().await?;
-        let channel = connection.create_channel().await?;
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await?;
-        channel
-            .basic_qos(self.settings.prefetch, BasicQosOptions::default())
-            .await?;
-        let mut deliveries = channel
-            .basic_consume(
-                self.broker.queue(&self.module).as_str().into(),
-                format!("evdms-{}-{}", self.module, uuid::Uuid::now_v7())
-                    .as_str()
-                    .into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
-        tracing::debug!(module = %self.module, "consuming");
-        while let Some(delivery) = deliveries.next().await {
-            let delivery = delivery?;
-            self.process(&channel, delivery).await?;
-        }
-        anyhow::bail!("the consumer was cancelled")
-    }
-
-    async fn process(
-        &self,
-        channel: &Channel,
-        delivery: lapin::message::Delivery,
-    ) -> anyhow::Result<()> {
-        let envelope = match serde_json::from_slice::<EventEnvelope>(&delivery.data) {
-            Ok(envelope) => envelope,
-            Err(error) => {
-                tracing::error!(module = %self.module, error = %error, "unreadable message dead-lettered");
-                self.dead_letter(
-                    channel,
-                    &delivery,
-                    &format!("unreadable envelope: {error}"),
-                    0,
-                )
-                .await?;
-                return Ok(());
-            }
-        };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let Err(error) = self.handlers.dispatch(&envelope).await else {
-                // Only now, with every effect committed with its inbox record, is the message done.
-                delivery.ack(BasicAckOptions::default()).await?;
-                return Ok(());
-            };
-            let error = format!("{error:#}");
-            if let Some(m) = self.handlers.metrics() {
-                m.events_failed
-                    .with_label_values(&[&self.module, &envelope.name])
-                    .inc();
-            }
-            if attempt >= self.settings.max_attempts {
-                tracing::error!(module = %self.module, event = %envelope.name, event_id = %envelope.id, attempt, error = %error, "event dead-lettered");
-                self.dead_letter(channel, &delivery, &error, attempt)
-                    .await?;
-                if let Some(m) = self.handlers.metrics() {
-                    m.events_dead_lettered
-                        .with_label_values(&[&self.module, &envelope.name])
-                        .inc();
-                }
-                return Ok(());
-            }
-            tracing::warn!(module = %self.module, event = %envelope.name, attempt, error = %error, "handler failed; retrying");
-            let delay = crate::backoff::jittered(
-                self.settings.backoff_base,
-                self.settings.backoff_max,
-                attempt,
-            );
-            tokio::time::sleep(delay).await;
-        }
-    }
-
-    /// Copies the message to the module's DLQ (with the error), then acks the original.
-    async fn dead_letter(
-        &self,
-        channel: &Channel,
-        delivery: &lapin::message::Delivery,
-        error: &str,
-        attempts: u32,
-    ) -> anyhow::Result<()> {
-        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
-        headers.insert(
-            "x-error".into(),
-            AMQPValue::LongString(error.chars().take(2000).collect::<String>().into()),
-        );
-        headers.insert("x-attempts".into(), AMQPValue::LongUInt(attempts));
-        let properties = delivery.properties.clone().with_headers(headers);
-        let confirm = channel
-            .basic_publish(
-                self.broker.dead_letter_exchange().as_str().into(),
-                self.module.as_str().into(),
-                BasicPublishOptions::default(),
-                &delivery.data,
-                properties,
-            )
-            .await?
-            .await?;
-        if !confirm.is_ack() {
-            // Leave it on the queue: better a retry than a lost event.
-            delivery
-                .nack(BasicNackOptions {
-                    requeue: true,
-                    ..Default::default()
+        let mut published = self.broker.publish_batch(messages).await.into_iter();
+        outcomes
+            .into_iter()
+            .map(|outcome| {
+                outcome.unwrap_or_else(|| {
+                    published
+                        .next()
+                        .unwrap_or_else(|| Err(anyhow::anyhow!("no confirm for the message")))
                 })
-                .await?;
-            anyhow::bail!("the broker refused the dead letter");
-        }
-        delivery.ack(BasicAckOptions::default()).await?;
-        Ok(())
+            })
+            .collect()
     }
 }
 
