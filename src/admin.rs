@@ -3,7 +3,11 @@
 
 use actix_web::{web, HttpResponse};
 use kernel::{
-    events::{outbox, rabbitmq::Broker},
+    events::{
+        lag::{ConsumerLag, LagSnapshot},
+        outbox,
+        rabbitmq::Broker,
+    },
     Access, ApiError, ApiResult, Caller, Db, Role, RouteTable,
 };
 use serde::{Deserialize, Serialize};
@@ -18,6 +22,7 @@ pub struct AdminState {
     pub db: Db,
     pub schemas: Vec<&'static str>,
     pub broker: Option<Arc<Broker>>,
+    pub lags: Vec<Arc<ConsumerLag>>,
 }
 
 pub fn routes(r: &mut RouteTable, state: web::Data<AdminState>) {
@@ -69,6 +74,10 @@ pub struct OutboxStatusDto {
     pub pending: i64,
     pub dead: i64,
     pub oldest_pending_age_secs: i64,
+    /// This module's RabbitMQ consumer, when it has one in this process: messages waiting in its
+    /// queue and the age of the oldest event received but not yet handled. An empty outbox does
+    /// not mean the events were handled.
+    pub consumer: Option<LagSnapshot>,
 }
 
 fn wanted(filter: &Option<String>, value: &str) -> bool {
@@ -229,6 +238,11 @@ pub async fn outbox_status(
             pending: stats.pending,
             dead: stats.dead,
             oldest_pending_age_secs: stats.oldest_pending_age_secs,
+            consumer: state
+                .lags
+                .iter()
+                .find(|lag| lag.module() == *schema)
+                .map(|lag| lag.snapshot()),
         });
     }
     Ok(HttpResponse::Ok().json(out))
@@ -237,7 +251,7 @@ pub async fn outbox_status(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list_dead_letters, redrive, discard, outbox_status),
-    components(schemas(DeadLetterDto, OutboxStatusDto)),
+    components(schemas(DeadLetterDto, OutboxStatusDto, LagSnapshot)),
     tags((name = "admin", description = "Operations on this process's event pipeline"))
 )]
 pub struct ApiDoc;

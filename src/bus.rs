@@ -11,6 +11,7 @@ use kernel::{
     config::{Settings, TransportKind},
     db::Db,
     events::{
+        lag::{ConsumerLag, ConsumerLagCheck},
         rabbitmq::{
             Broker, BrokerCheck, ConsumerSettings, QueueSpec, RabbitConsumer, RabbitTransport,
         },
@@ -74,7 +75,9 @@ pub fn check_subscriptions(
 pub struct Bus {
     pub tasks: Vec<JoinHandle<()>>,
     pub broker: Option<Arc<Broker>>,
-    pub readiness: Option<Arc<dyn ReadinessCheck>>,
+    pub readiness: Vec<Arc<dyn ReadinessCheck>>,
+    /// The lag of each local RabbitMQ consumer (none in-process).
+    pub lags: Vec<Arc<ConsumerLag>>,
 }
 
 pub fn start(
@@ -101,7 +104,8 @@ pub fn start(
         (TransportKind::Auto, Some(_)) => true,
     };
     let mut tasks = Vec::new();
-    let mut readiness: Option<Arc<dyn ReadinessCheck>> = None;
+    let mut readiness: Vec<Arc<dyn ReadinessCheck>> = Vec::new();
+    let mut lags = Vec::new();
     let mut used_broker = None;
     let transport: Arc<dyn Transport> = if use_broker {
         let queues = SUBSCRIPTIONS
@@ -134,9 +138,15 @@ pub fn start(
                     backoff_max: Duration::from_millis(settings.bus.backoff_max_ms),
                 },
             );
+            let lag = consumer.lag();
+            readiness.push(Arc::new(ConsumerLagCheck {
+                lag: lag.clone(),
+                max_lag_secs: i64::try_from(settings.ops.max_outbox_lag_secs).unwrap_or(i64::MAX),
+            }));
+            lags.push(lag);
             tasks.push(tokio::spawn(consumer.run(shutdown.clone())));
         }
-        readiness = Some(Arc::new(BrokerCheck(broker.clone())));
+        readiness.push(Arc::new(BrokerCheck(broker.clone())));
         used_broker = Some(broker.clone());
         Arc::new(RabbitTransport::new(broker))
     } else {
@@ -168,6 +178,7 @@ pub fn start(
         tasks,
         broker: used_broker,
         readiness,
+        lags,
     })
 }
 

@@ -82,7 +82,7 @@ impl Application {
         let mut handlers: Vec<Arc<dyn EventHandler>> = Vec::new();
         let mut authenticator: Option<Arc<dyn Authenticator>> = None;
         let mut docs = Vec::new();
-        let mut bus_readiness = None;
+        let mut bus_readiness = Vec::new();
         if let Some(db) = &db {
             let ctx = AppContext {
                 settings: settings.clone(),
@@ -122,6 +122,7 @@ impl Application {
                 db: db.clone(),
                 schemas: schemas.clone(),
                 broker: bus.broker,
+                lags: bus.lags,
             });
             let doc = <crate::admin::ApiDoc as utoipa::OpenApi>::openapi();
             let admin_routes: RoutesFn =

@@ -118,6 +118,37 @@ async fn exercise(app: TestApp, origin: &str) {
         .unwrap();
     assert_eq!(outbox.len(), 6);
     assert!(outbox.iter().all(|m| m["dead"] == 0), "{outbox:?}");
+    // Over RabbitMQ each consuming module shows its consumer's lag; in-process there is none.
+    let notification = outbox
+        .iter()
+        .find(|m| m["module"] == "notification")
+        .expect("the notification module");
+    if origin == "rabbitmq" {
+        let consumer = &notification["consumer"];
+        assert_eq!(consumer["connected"], true, "{consumer}");
+        assert!(consumer["oldestUnhandledAgeSecs"].is_i64(), "{consumer}");
+        // The queue depth is known after the consumer's first look (every 2 s).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let outbox: Vec<serde_json::Value> = app
+                .get_as(&admin, "/api/v1/admin/outbox")
+                .await
+                .json()
+                .await
+                .unwrap();
+            let queued = outbox
+                .iter()
+                .find(|m| m["module"] == "notification")
+                .map(|m| m["consumer"]["queued"].clone());
+            if queued.as_ref().is_some_and(serde_json::Value::is_i64) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{queued:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    } else {
+        assert!(notification["consumer"].is_null(), "{notification}");
+    }
     // Stop relays and consumers before the broker guard deletes the topology.
     app.stop().await;
 }

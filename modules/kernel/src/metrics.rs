@@ -19,6 +19,8 @@ pub struct Metrics {
     pub outbox_pending: IntGaugeVec,
     pub outbox_oldest_age_seconds: IntGaugeVec,
     pub outbox_dead_letters: IntGaugeVec,
+    pub consumer_queued: IntGaugeVec,
+    pub consumer_oldest_age_seconds: IntGaugeVec,
     pub db_pool_connections: IntGaugeVec,
 }
 
@@ -89,6 +91,16 @@ impl Metrics {
                 "Dead-lettered events per module",
                 &["module"],
             )?,
+            consumer_queued: gauge(
+                "consumer_queued",
+                "Messages waiting in a consuming module's RabbitMQ queue",
+                &["module"],
+            )?,
+            consumer_oldest_age_seconds: gauge(
+                "consumer_oldest_unhandled_age_seconds",
+                "Age of the oldest event a consumer has received and not yet handled",
+                &["module"],
+            )?,
             db_pool_connections: gauge(
                 "db_pool_connections",
                 "Database pool connections by state",
@@ -115,6 +127,8 @@ impl Metrics {
             &metrics.outbox_pending,
             &metrics.outbox_oldest_age_seconds,
             &metrics.outbox_dead_letters,
+            &metrics.consumer_queued,
+            &metrics.consumer_oldest_age_seconds,
             &metrics.db_pool_connections,
         ] {
             metrics.registry.register(Box::new(collector.clone()))?;

@@ -3,6 +3,7 @@
 
 mod envelope;
 pub mod inbox;
+pub mod lag;
 pub mod outbox;
 pub mod rabbitmq;
 pub mod relay;

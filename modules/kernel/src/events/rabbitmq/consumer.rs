@@ -7,13 +7,17 @@
 //! `max_attempts` the event goes to the module's DLQ and its lane moves on.
 
 use super::{Broker, EventEnvelope, HandlerSet};
-use crate::{db::Db, events::EventHandler, metrics::Metrics};
+use crate::{
+    db::Db,
+    events::{lag::ConsumerLag, EventHandler},
+    metrics::Metrics,
+};
 use futures_util::{stream::FuturesUnordered, FutureExt, StreamExt};
 use lapin::{
     message::Delivery,
     options::{
         BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
-        BasicQosOptions, ConfirmSelectOptions,
+        BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions,
     },
     types::{AMQPValue, FieldTable},
     Channel,
@@ -36,7 +40,11 @@ pub struct RabbitConsumer {
     module: String,
     handlers: HandlerSet,
     settings: ConsumerSettings,
+    lag: Arc<ConsumerLag>,
 }
+
+/// How often the consumer looks at its queue's depth (for `/ready`, `/metrics`, admin).
+const LAG_REFRESH: Duration = Duration::from_secs(2);
 
 /// A message and its decoded event.
 struct Job {
@@ -69,7 +77,13 @@ impl RabbitConsumer {
             module: module.to_owned(),
             handlers: HandlerSet::new(db, &handlers, metrics),
             settings,
+            lag: ConsumerLag::new(module),
         }
+    }
+
+    /// This consumer's lag, as it keeps it up to date.
+    pub fn lag(&self) -> Arc<ConsumerLag> {
+        self.lag.clone()
     }
 
     /// Consumes until `shutdown`; reconnects by itself when the broker goes away.
@@ -81,6 +95,7 @@ impl RabbitConsumer {
             tokio::select! {
                 _ = shutdown.changed() => return,
                 result = self.consume() => {
+                    self.lag.set_connected(false);
                     if let Err(error) = result {
                         tracing::warn!(module = %self.module, error = %error, "consumer lost the broker; reconnecting");
                     }
@@ -115,6 +130,8 @@ impl RabbitConsumer {
             )
             .await?;
         tracing::debug!(module = %self.module, "consuming");
+        self.lag.set_connected(true);
+        let mut look = tokio::time::interval(LAG_REFRESH);
         let mut lanes: FuturesUnordered<Lane<'_>> = FuturesUnordered::new();
         let mut waiting: HashMap<String, mpsc::UnboundedSender<Job>> = HashMap::new();
         loop {
@@ -135,6 +152,7 @@ impl RabbitConsumer {
                         lanes.push(Box::pin(self.lane(&channel, failed, receiver)));
                     }
                 }
+                _ = look.tick() => self.refresh_lag(&channel).await?,
                 Some(done) = lanes.next(), if !lanes.is_empty() => {
                     let aggregate = done?;
                     if waiting.get(&aggregate).is_some_and(|s| s.is_closed()) {
@@ -166,6 +184,7 @@ impl RabbitConsumer {
                     continue;
                 }
             };
+            self.lag.received(&envelope);
             let job = Job { delivery, envelope };
             let job = match waiting.get(&job.envelope.aggregate_id) {
                 Some(lane) => match lane.send(job) {
@@ -203,6 +222,7 @@ impl RabbitConsumer {
                     // Only now, with every effect committed with its inbox record, is it done.
                     Ok(()) => {
                         job.delivery.ack(BasicAckOptions::default()).await?;
+                        self.lag.finished(&job.envelope);
                     }
                     Err(error) => {
                         let error = self.count_failure(&job.envelope, 1, &error);
@@ -247,6 +267,7 @@ impl RabbitConsumer {
                             .with_label_values(&[&self.module, &job.envelope.name])
                             .inc();
                     }
+                    self.lag.finished(&job.envelope);
                     break;
                 }
                 if attempt > 0 {
@@ -261,6 +282,7 @@ impl RabbitConsumer {
                 match self.handlers.dispatch(&job.envelope).await {
                     Ok(()) => {
                         job.delivery.ack(BasicAckOptions::default()).await?;
+                        self.lag.finished(&job.envelope);
                         break;
                     }
                     Err(error) => last_error = self.count_failure(&job.envelope, attempt, &error),
@@ -274,6 +296,32 @@ impl RabbitConsumer {
         // Dropping the receiver closes the lane: a later event of this aggregate flows normally.
         drop(queued);
         Ok(aggregate)
+    }
+
+    /// Reads the queue's depth (a passive declare) and publishes the lag to the metrics.
+    async fn refresh_lag(&self, channel: &Channel) -> anyhow::Result<()> {
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..Default::default()
+        };
+        let queue = channel
+            .queue_declare(
+                self.broker.queue(&self.module).as_str().into(),
+                passive,
+                FieldTable::default(),
+            )
+            .await?;
+        self.lag.set_queued(queue.message_count());
+        if let Some(m) = self.handlers.metrics() {
+            let lag = self.lag.snapshot();
+            m.consumer_queued
+                .with_label_values(&[&self.module])
+                .set(lag.queued.unwrap_or(0));
+            m.consumer_oldest_age_seconds
+                .with_label_values(&[&self.module])
+                .set(lag.oldest_unhandled_age_secs);
+        }
+        Ok(())
     }
 
     /// Logs and counts a failed attempt; returns the error's text for the dead letter.
