@@ -62,7 +62,10 @@ pub async fn health(ops: web::Data<Ops>) -> HttpResponse {
 /// Readiness: the database and every configured dependency answer, and outboxes keep up.
 #[utoipa::path(get, path = "/ready", tag = "operations", responses(
     (status = 200, body = Readiness), (status = 503, body = Readiness)))]
-pub async fn ready(ops: web::Data<Ops>) -> HttpResponse {
+///
+/// Each check says `up` or `down`; its detail (error text, outbox counts) is shown only when
+/// `ops.ready_details` is on or an administrator asks.
+pub async fn ready(ops: web::Data<Ops>, req: actix_web::HttpRequest) -> HttpResponse {
     let mut checks = BTreeMap::new();
     if let Some(db) = &ops.db {
         database_checks(db, &ops, &mut checks).await;
@@ -71,6 +74,16 @@ pub async fn ready(ops: web::Data<Ops>) -> HttpResponse {
         checks.insert(check.name(), check.check().await);
     }
     dependency_checks(&ops, &mut checks).await;
+    if !ops.settings.ops.ready_details && !crate::http::caller_is_admin(&req).await {
+        for check in checks.values_mut() {
+            if check.status == "down" {
+                if let Some(detail) = &check.detail {
+                    tracing::warn!(detail = %detail, "readiness check down");
+                }
+            }
+            check.detail = None;
+        }
+    }
     respond(checks)
 }
 
