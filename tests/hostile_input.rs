@@ -29,7 +29,9 @@ async fn refused(response: reqwest::Response, field: &str, what: &str) {
 
 async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
     let page: Value = app.get_as(token, path).await.json().await.unwrap();
-    page["total"].as_u64().unwrap_or_else(|| panic!("{path}: {page}"))
+    page["total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{path}: {page}"))
 }
 
 #[tokio::test]
@@ -225,12 +227,7 @@ async fn common_customer(app: &TestApp, token: &str) -> String {
 
 /// Every GET path of the OpenAPI document that takes `pageSize`, with path parameters filled.
 async fn paginated_lists(app: &TestApp) -> Vec<String> {
-    let doc: Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     let mut lists = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         let Some(params) = item["get"]["parameters"].as_array() else {
@@ -260,7 +257,11 @@ async fn paging_out_of_range_is_422_on_every_list_and_never_a_5xx() {
     let admin = app.token(ADMIN).await;
     let manager = app.token(MANAGER_A).await;
     let lists = paginated_lists(&app).await;
-    assert!(lists.len() >= 20, "only {} paginated lists: {lists:?}", lists.len());
+    assert!(
+        lists.len() >= 20,
+        "only {} paginated lists: {lists:?}",
+        lists.len()
+    );
 
     // The bounds are documented.
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
@@ -306,7 +307,11 @@ async fn paging_out_of_range_is_422_on_every_list_and_never_a_5xx() {
         }
     }
     // Text that is no number at all stays a malformed request.
-    problem(app.get_as(&manager, "/api/v1/customers?page=abc").await, 400).await;
+    problem(
+        app.get_as(&manager, "/api/v1/customers?page=abc").await,
+        400,
+    )
+    .await;
     let page: Value = app
         .get_as(&manager, "/api/v1/customers?page=1000000&pageSize=100")
         .await
@@ -322,8 +327,16 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
 }
 
 fn assert_security_headers(response: &reqwest::Response, what: &str) {
-    assert_eq!(header(response, "x-content-type-options"), Some("nosniff"), "{what}");
-    assert_eq!(header(response, "referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(
+        header(response, "x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        header(response, "referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
     assert_eq!(header(response, "x-frame-options"), Some("DENY"), "{what}");
     let csp = header(response, "content-security-policy").unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
@@ -346,12 +359,19 @@ async fn every_response_carries_security_headers_and_token_responses_are_not_sto
         assert!(header(&response, "strict-transport-security").is_none());
     }
     // Swagger UI still loads: its page, script and stylesheet, under a CSP that allows them.
-    for path in ["/docs/", "/docs/swagger-initializer.js", "/docs/swagger-ui.css"] {
+    for path in [
+        "/docs/",
+        "/docs/swagger-initializer.js",
+        "/docs/swagger-ui.css",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_security_headers(&response, path);
         let csp = header(&response, "content-security-policy").unwrap();
-        assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"),
+            "{csp}"
+        );
     }
     let api = app.get("/api/v1/customers").await;
     assert!(header(&api, "content-security-policy")
@@ -409,7 +429,11 @@ async fn method_not_allowed_names_the_allowed_methods() {
     for (method, path, allowed) in [
         (reqwest::Method::DELETE, "/api/v1/customers", "GET, POST"),
         (reqwest::Method::PUT, "/api/v1/auth/login", "POST"),
-        (reqwest::Method::POST, "/api/v1/auth/.well-known/jwks.json", "GET"),
+        (
+            reqwest::Method::POST,
+            "/api/v1/auth/.well-known/jwks.json",
+            "GET",
+        ),
     ] {
         let response = app
             .client
@@ -436,7 +460,12 @@ async fn production_exposure_closes_docs_metrics_and_ready_details_except_for_ad
     .await;
     let admin = app.token(ADMIN).await;
     let manager = app.token(MANAGER_A).await;
-    for path in ["/metrics", "/docs/", "/docs/swagger-initializer.js", "/api/v1/openapi.json"] {
+    for path in [
+        "/metrics",
+        "/docs/",
+        "/docs/swagger-initializer.js",
+        "/api/v1/openapi.json",
+    ] {
         problem(app.get(path).await, 404).await;
         problem(app.get_as(&manager, path).await, 404).await;
         problem(app.get_as("not-a-token", path).await, 404).await;
@@ -460,5 +489,8 @@ async fn production_exposure_closes_docs_metrics_and_ready_details_except_for_ad
     );
     // Probes and the API itself stay open.
     assert_eq!(app.get("/health").await.status(), 200);
-    assert_eq!(app.get_as(&manager, "/api/v1/customers").await.status(), 200);
+    assert_eq!(
+        app.get_as(&manager, "/api/v1/customers").await.status(),
+        200
+    );
 }

@@ -78,3 +78,63 @@ async fn a_mongodb_outage_never_holds_a_database_transaction() {
     let staged = sql::oldest(db.conn(), 10).await.unwrap();
     assert_eq!(staged.iter().map(|e| e.id).collect::<Vec<_>>(), [entry.id]);
 }
+
+/// End to end with MongoDB: a lead's event is staged in its inbox transaction, copied to
+/// MongoDB after the commit, and read back from there; nothing stays staged.
+#[tokio::test]
+async fn events_reach_the_mongodb_timeline_after_their_commit() {
+    let Some(base) = kernel::testing::service_url("EVDMS_TEST_MONGO_URL") else {
+        eprintln!("EVDMS_TEST_MONGO_URL is not set: the MongoDB timeline is not tested here");
+        return;
+    };
+    let name = format!("evdms_t_{}", uuid::Uuid::now_v7().simple());
+    let mut url = url::Url::parse(&base).unwrap();
+    url.set_path(&format!("/{name}"));
+    let app =
+        crate::common::spawn_seeded_app_with(&[("EVDMS__ANALYTICS__MONGO_URL", url.as_str())])
+            .await;
+    let staff = app.token(crate::common::STAFF_A).await;
+    let customer = crate::create_customer(
+        &app,
+        &staff,
+        "Mongo Timeline",
+        "+84 90 777 0001",
+        "mt@example.com",
+    )
+    .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let lead = app
+        .post_as(
+            &staff,
+            "/api/v1/leads",
+            &serde_json::json!({ "customerId": id, "source": "web", "variantId": contracts::seed::VARIANT_TERRA_MAX }),
+        )
+        .await;
+    assert_eq!(lead.status(), 201);
+    let path = format!("/api/v1/customers/{id}/timeline");
+    crate::common::eventually("the lead on the MongoDB timeline", || async {
+        let page: serde_json::Value = app.get_as(&staff, &path).await.json().await.ok()?;
+        (page["items"][0]["kind"] == "lead_created").then_some(())
+    })
+    .await;
+    let db = connect(&app.database).await;
+    crate::common::eventually("the staging table emptied", || async {
+        sql::oldest(db.conn(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    let entries = mongodb::Client::with_uri_str(&base)
+        .await
+        .unwrap()
+        .database(&name);
+    let stored = entries
+        .collection::<mongodb::bson::Document>("customer_timeline")
+        .count_documents(mongodb::bson::doc! { "customerId": &id })
+        .await
+        .unwrap();
+    entries.drop().await.unwrap();
+    assert!(stored >= 1);
+}

@@ -828,8 +828,7 @@ mod tests {
     #[test]
     fn production_refuses_to_start_without_a_signing_key() {
         let vars: [(String, String); 0] = [];
-        let error =
-            Settings::load_from(Environment::Production, &repo_config(), vars).unwrap_err();
+        let error = Settings::load_from(Environment::Production, &repo_config(), vars).unwrap_err();
         assert_eq!(error.key, "auth.signing_key_file");
         let ok = load_production(&[]).unwrap();
         // Production closes the operations documents and /ready's details by default.
@@ -859,8 +858,9 @@ mod tests {
         let mixed = "https://app.example.com,http://localhost:5173/";
         let error = load_production(&[("EVDMS__SERVER__CORS_ORIGINS", mixed)]).unwrap_err();
         assert_eq!(error.key, "server.cors_origins");
-        assert!(load_production(&[("EVDMS__SERVER__CORS_ORIGINS", "https://app.example.com")])
-            .is_ok());
+        assert!(
+            load_production(&[("EVDMS__SERVER__CORS_ORIGINS", "https://app.example.com")]).is_ok()
+        );
 
         let error =
             load_production(&[("EVDMS__SEED__DEV_PASSWORD", DEVELOPMENT_PASSWORD)]).unwrap_err();

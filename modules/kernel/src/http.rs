@@ -169,7 +169,10 @@ pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiErr
 pub fn method_not_allowed_for(
     methods: &[actix_web::http::Method],
 ) -> impl Fn(HttpRequest) -> std::future::Ready<HttpResponse> + Clone + 'static {
-    let mut names: Vec<&str> = methods.iter().map(actix_web::http::Method::as_str).collect();
+    let mut names: Vec<&str> = methods
+        .iter()
+        .map(actix_web::http::Method::as_str)
+        .collect();
     names.sort_unstable();
     names.dedup();
     let allow = names.join(", ");
