@@ -299,11 +299,22 @@ fn app(
         .allow_any_header()
         .expose_headers(["x-request-id", "etag", "retry-after", "location"])
         .max_age(3600);
-    // Innermost first: the limiter's 429s still get CORS headers, a request id and metrics.
+    // Innermost first: the input policy and the operations guard run only for requests the
+    // limiter lets through; the limiter's 429s still get CORS headers, a request id and metrics;
+    // every response, whoever made it, gets the security headers.
     let mut app = App::new()
+        .wrap(from_fn(kernel::input::enforce))
+        .wrap(from_fn(http::guard_operations))
         .wrap(from_fn(kernel::rate_limit::limit_per_address))
         .wrap(cors)
         .wrap(from_fn(http::observe_request))
+        .wrap(from_fn(http::security_headers))
+        .app_data(web::Data::new(http::EdgePolicy::from_settings(
+            &state.settings,
+        )))
+        .app_data(web::Data::new(kernel::input::InputPolicy {
+            json_limit_bytes: state.settings.server.json_limit_bytes,
+        }))
         .app_data(state.rate_limiter.clone())
         .app_data(http::json_config(state.settings.server.json_limit_bytes))
         .app_data(http::query_config())
@@ -323,7 +334,7 @@ fn app(
     app.route("/health", web::get().to(kernel::ops::health))
         .route("/ready", web::get().to(kernel::ops::ready))
         .route("/metrics", web::get().to(kernel::ops::metrics))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", state.openapi.clone()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url(http::OPENAPI_PATH, state.openapi.clone()))
         .service(web::scope(routes::API_PREFIX).configure(move |cfg| {
             for build in &module_routes {
                 let mut table = RouteTable::new();

@@ -69,6 +69,69 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("secrets.notification_seal_key"), "{stderr}");
 
+    // Started outside the repository, production does not fall back to the embedded
+    // (development) defaults: it refuses, naming where it looked.
+    let outside = tempfile::tempdir().unwrap();
+    let production = Command::new(env!("CARGO_BIN_EXE_evdms"))
+        .args(["config", "check"])
+        .current_dir(outside.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("EVDMS_ENV", "production")
+        .env(
+            "EVDMS__AUTH__SIGNING_KEY_FILE",
+            "/run/secrets/jwt_ed25519.pem",
+        )
+        .env(
+            "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .output()
+        .unwrap();
+    assert!(!production.status.success());
+    let stderr = String::from_utf8_lossy(&production.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("EVDMS_CONFIG_DIR") && stderr.contains("production.toml"),
+        "{stderr}"
+    );
+    // The development CORS origins and the published demo password are refused too.
+    for (key, value, named) in [
+        (
+            "EVDMS__SERVER__CORS_ORIGINS",
+            "http://localhost:5173",
+            "server.cors_origins",
+        ),
+        (
+            "EVDMS__SEED__DEV_PASSWORD",
+            "ChangeMe-123!",
+            "seed.dev_password",
+        ),
+    ] {
+        let production = evdms(
+            &database,
+            &["config", "check"],
+            &[
+                ("EVDMS_ENV", "production"),
+                (
+                    "EVDMS__AUTH__SIGNING_KEY_FILE",
+                    "/run/secrets/jwt_ed25519.pem",
+                ),
+                (
+                    "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                ),
+                (key, value),
+            ],
+        );
+        assert!(!production.status.success(), "{key}={value} accepted");
+        let stderr = String::from_utf8_lossy(&production.stderr);
+        assert!(
+            stderr.contains(named) && !stderr.contains("ChangeMe"),
+            "{stderr}"
+        );
+    }
+
     let ok = evdms(&database, &["config", "check"], &[]);
     assert!(
         ok.status.success(),

@@ -32,9 +32,18 @@ async fn timeline_store(ctx: &AppContext) -> anyhow::Result<Arc<dyn TimelineStor
     if url.trim().is_empty() {
         return Ok(Arc::new(timeline::sql::SqlTimeline::new(ctx.db.clone())));
     }
-    let store = timeline::mongo::MongoTimeline::connect(url, None)
-        .await
-        .context("analytics.mongo_url is set, so the customer timeline needs MongoDB")?;
+    // A MongoDB that does not answer yet does not stop the start: entries wait staged in SQL.
+    let store = timeline::mongo::MongoTimeline::open(
+        url,
+        None,
+        ctx.db.clone(),
+        ctx.settings.analytics.mongo_timeout(),
+    )
+    .await
+    .context("analytics.mongo_url is set, so the customer timeline needs MongoDB")?;
+    if let Err(error) = store.ready().await {
+        tracing::warn!(error = %format!("{error:#}"), "MongoDB does not answer yet; timeline entries stay staged until it does");
+    }
     Ok(Arc::new(store))
 }
 
@@ -70,6 +79,13 @@ impl Module for CustomerModule {
             db: ctx.db.clone(),
             timeline: timeline.clone(),
         });
+        let mut tasks = Vec::new();
+        if timeline.staged_signal().is_some() {
+            tasks.push(tokio::spawn(app::timeline::forward_until_stopped(
+                timeline.clone(),
+                ctx.shutdown.clone(),
+            )));
+        }
         Ok(
             ModuleRuntime::routes(move |routes| api::routes(routes, services.clone()))
                 .with_handlers(vec![
@@ -77,7 +93,8 @@ impl Module for CustomerModule {
                     Arc::new(events::BranchDirectory),
                     Arc::new(events::TimelineFeed(timeline)),
                     Arc::new(events::LeadsWonOnDelivery),
-                ]),
+                ])
+                .with_tasks(tasks),
         )
     }
 

@@ -10,6 +10,11 @@ use std::{collections::BTreeMap, fmt, path::PathBuf, str::FromStr};
 
 const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
+/// The CORS origins of the development defaults; production refuses them.
+pub const DEVELOPMENT_CORS_ORIGINS: &[&str] = &["http://localhost:3000", "http://localhost:5173"];
+/// The published password of the demo accounts (`seed.dev_password`); production refuses it.
+pub const DEVELOPMENT_PASSWORD: &str = "ChangeMe-123!";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -100,6 +105,9 @@ pub struct ServerSettings {
     pub rate_limit_per_ip: u64,
     pub rate_limit_per_user: u64,
     pub rate_limit_window_secs: u64,
+    /// `Strict-Transport-Security` max-age in seconds; 0 = no header (set it only when every
+    /// client reaches the service over HTTPS, e.g. behind a TLS-terminating proxy).
+    pub hsts_max_age_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,6 +170,16 @@ pub struct AnalyticsSettings {
     pub forecast_hour_utc: u32,
     /// Seconds a dashboard's cards are served from the cache before they are read again (0: off).
     pub dashboard_cache_secs: u64,
+    /// MongoDB server selection and connect timeout (ms): how long an operation waits for an
+    /// absent server before failing (the driver's default is 30 s).
+    pub mongo_timeout_ms: u64,
+}
+
+impl AnalyticsSettings {
+    /// [`Self::mongo_timeout_ms`] as a duration (at least 100 ms).
+    pub fn mongo_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.mongo_timeout_ms.max(100))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,6 +223,13 @@ pub struct LogSettings {
 #[serde(deny_unknown_fields)]
 pub struct OpsSettings {
     pub max_outbox_lag_secs: u64,
+    /// Swagger UI (`/docs/`) and the OpenAPI document for anyone; off: administrators only.
+    pub expose_docs: bool,
+    /// `/metrics` for anyone; off: administrators only.
+    pub expose_metrics: bool,
+    /// `/ready` shows each check's detail (errors, outbox counts) to anyone; off: up/down per
+    /// dependency, details for administrators only.
+    pub ready_details: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -426,12 +451,33 @@ impl Settings {
         Self::load_from(env, &PathBuf::from(dir), std::env::vars())
     }
 
+    /// Production runs only from its configuration directory: the embedded defaults are the
+    /// development ones, so starting without `production.toml` would silently use them.
+    fn check_config_dir(env: Environment, dir: &std::path::Path) -> Result<(), ConfigError> {
+        if env != Environment::Production {
+            return Ok(());
+        }
+        let file = dir.join("production.toml");
+        if !file.is_file() {
+            return Err(ConfigError::new(
+                "EVDMS_CONFIG_DIR",
+                format!(
+                    "production needs its configuration directory, but `{}` does not exist \
+                     (start from the directory holding config/ or set EVDMS_CONFIG_DIR)",
+                    file.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Loads settings from the embedded defaults, the files in `dir` and the given variables.
     pub fn load_from(
         env: Environment,
         dir: &std::path::Path,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
+        Self::check_config_dir(env, dir)?;
         let vars: config::Map<String, String> = vars
             .into_iter()
             .filter(|(k, _)| k.starts_with("EVDMS__"))
@@ -548,6 +594,25 @@ impl Settings {
                 return Err(ConfigError::new(
                     "seed.on_start",
                     "demo data is never seeded in production",
+                ));
+            }
+            if let Some(origin) = self
+                .server
+                .cors_origins
+                .iter()
+                .find(|o| DEVELOPMENT_CORS_ORIGINS.contains(&o.trim_end_matches('/')))
+            {
+                return Err(ConfigError::new(
+                    "server.cors_origins",
+                    format!(
+                        "`{origin}` is a development origin; production lists the web front end's own origins"
+                    ),
+                ));
+            }
+            if self.seed.dev_password.expose_secret() == DEVELOPMENT_PASSWORD {
+                return Err(ConfigError::new(
+                    "seed.dev_password",
+                    "is the published development password; production sets it empty",
                 ));
             }
         }
@@ -739,20 +804,79 @@ mod tests {
         assert_eq!(error.key, "bus.amqp_url");
     }
 
+    /// The repository's own configuration directory.
+    fn repo_config() -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config"))
+    }
+
+    const PRODUCTION_SECRETS: [(&str, &str); 2] = [
+        ("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem"),
+        (
+            "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ),
+    ];
+
+    fn load_production(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars = PRODUCTION_SECRETS
+            .iter()
+            .chain(extra)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        Settings::load_from(Environment::Production, &repo_config(), vars)
+    }
+
     #[test]
     fn production_refuses_to_start_without_a_signing_key() {
-        let error = load_env(Environment::Production, &[]).unwrap_err();
+        let vars: [(String, String); 0] = [];
+        let error = Settings::load_from(Environment::Production, &repo_config(), vars).unwrap_err();
         assert_eq!(error.key, "auth.signing_key_file");
-        let ok = load_env(
+        let ok = load_production(&[]).unwrap();
+        // Production closes the operations documents and /ready's details by default.
+        assert!(!ok.ops.expose_docs && !ok.ops.expose_metrics && !ok.ops.ready_details);
+        assert!(ok.seed.dev_password.expose_secret().is_empty());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_its_config_directory() {
+        let error = load_env(
             Environment::Production,
-            &[
-                ("EVDMS__AUTH__SIGNING_KEY_FILE", "/run/key.pem"),
-                (
-                    "EVDMS__SECRETS__NOTIFICATION_SEAL_KEY",
-                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                ),
-            ],
+            &PRODUCTION_SECRETS.map(|(k, v)| (k, v)),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "EVDMS_CONFIG_DIR");
+        assert!(error.message.contains("production.toml"), "{error}");
+        // Other environments run on the embedded defaults anywhere.
+        assert!(load(&[]).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_the_development_cors_origins_and_password() {
+        for origin in DEVELOPMENT_CORS_ORIGINS {
+            let error = load_production(&[("EVDMS__SERVER__CORS_ORIGINS", origin)]).unwrap_err();
+            assert_eq!(error.key, "server.cors_origins", "{origin}");
+        }
+        let mixed = "https://app.example.com,http://localhost:5173/";
+        let error = load_production(&[("EVDMS__SERVER__CORS_ORIGINS", mixed)]).unwrap_err();
+        assert_eq!(error.key, "server.cors_origins");
+        assert!(
+            load_production(&[("EVDMS__SERVER__CORS_ORIGINS", "https://app.example.com")]).is_ok()
         );
-        assert!(ok.is_ok());
+
+        let error =
+            load_production(&[("EVDMS__SEED__DEV_PASSWORD", DEVELOPMENT_PASSWORD)]).unwrap_err();
+        assert_eq!(error.key, "seed.dev_password");
+        assert!(!error.to_string().contains(DEVELOPMENT_PASSWORD));
+    }
+
+    #[test]
+    fn the_development_constants_match_the_defaults() {
+        let settings = load(&[]).unwrap();
+        assert_eq!(settings.server.cors_origins, DEVELOPMENT_CORS_ORIGINS);
+        assert_eq!(
+            settings.seed.dev_password.expose_secret(),
+            DEVELOPMENT_PASSWORD
+        );
+        assert!(settings.ops.expose_docs && settings.ops.expose_metrics);
+        assert_eq!(settings.server.hsts_max_age_secs, 0);
     }
 }

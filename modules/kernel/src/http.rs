@@ -6,7 +6,7 @@ use crate::{
     metrics::Metrics,
 };
 use actix_web::{
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     error::{JsonPayloadError, PathError, QueryPayloadError},
     http::header::{HeaderName, HeaderValue},
@@ -156,10 +156,176 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )))
 }
 
-/// Used as the default of a resource to answer 405 instead of 404 for a known path.
+/// Used as the default of a resource to answer 405 instead of 404 for a known path. Prefer
+/// [`method_not_allowed_for`], which names the allowed methods in `Allow` (RFC 9110 §15.5.6).
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
         ErrorKind::MethodNotAllowed,
         format!("{} is not allowed on {}", req.method(), req.path()),
     ))
+}
+
+/// A 405 handler for a resource serving `methods`: problem+json with an `Allow` header.
+pub fn method_not_allowed_for(
+    methods: &[actix_web::http::Method],
+) -> impl Fn(HttpRequest) -> std::future::Ready<HttpResponse> + Clone + 'static {
+    let mut names: Vec<&str> = methods
+        .iter()
+        .map(actix_web::http::Method::as_str)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let allow = names.join(", ");
+    move |req: HttpRequest| {
+        use actix_web::ResponseError;
+        let error = ApiError::new(
+            ErrorKind::MethodNotAllowed,
+            format!(
+                "{} is not allowed on {}; allowed: {allow}",
+                req.method(),
+                req.path()
+            ),
+        );
+        let mut response = error.error_response();
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::ALLOW, value);
+        }
+        std::future::ready(response)
+    }
+}
+
+/// What the edge middleware takes from the settings (registered as app data by the binary).
+#[derive(Debug, Clone, Default)]
+pub struct EdgePolicy {
+    /// `Strict-Transport-Security: max-age=…`; 0 sends none (only behind HTTPS, see config).
+    pub hsts_max_age_secs: u64,
+    /// `/docs/` and the OpenAPI document for anyone; otherwise for admins only.
+    pub expose_docs: bool,
+    /// `/metrics` for anyone; otherwise for admins only.
+    pub expose_metrics: bool,
+}
+
+impl EdgePolicy {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Self {
+            hsts_max_age_secs: settings.server.hsts_max_age_secs,
+            expose_docs: settings.ops.expose_docs,
+            expose_metrics: settings.ops.expose_metrics,
+        }
+    }
+}
+
+/// Where the API documentation is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+fn is_docs(path: &str) -> bool {
+    path == "/docs" || path.starts_with("/docs/") || path == OPENAPI_PATH
+}
+
+/// Swagger UI loads its own scripts and the OpenAPI document from this origin and sets inline
+/// styles; nothing may frame it.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                        img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
+                        frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// The API serves data, never documents to render.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Responses that carry credentials (tokens) and must never be stored by a cache.
+fn carries_tokens(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/token"
+    )
+}
+
+/// Security headers on every response: `X-Content-Type-Options`, `Referrer-Policy`,
+/// `X-Frame-Options` and a CSP with `frame-ancestors` (one for Swagger UI, a strict one for the
+/// rest), `Cache-Control: no-store` on token responses, HSTS when configured.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::http::header;
+    let hsts = req
+        .app_data::<web::Data<EdgePolicy>>()
+        .map_or(0, |p| p.hsts_max_age_secs);
+    let docs = is_docs(req.path());
+    let tokens = carries_tokens(req.path());
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }),
+        );
+    }
+    if tokens {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    if hsts > 0 {
+        if let Ok(value) = HeaderValue::from_str(&format!("max-age={hsts}; includeSubDomains")) {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
+        }
+    }
+    Ok(response)
+}
+
+/// Whether the request carries a valid token of an administrator.
+pub async fn caller_is_admin(req: &HttpRequest) -> bool {
+    let Some(token) = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned())
+    else {
+        return false;
+    };
+    let Some(authenticator) = req
+        .app_data::<web::Data<dyn crate::auth::Authenticator>>()
+        .cloned()
+    else {
+        return false;
+    };
+    authenticator
+        .authenticate(&token)
+        .await
+        .is_ok_and(|caller| caller.role == crate::auth::Role::Admin)
+}
+
+/// Closes `/metrics`, `/docs/` and the OpenAPI document unless the settings open them (the
+/// development default) or an administrator asks: 404, as if they did not exist.
+pub async fn guard_operations(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let policy = req
+        .app_data::<web::Data<EdgePolicy>>()
+        .map(|p| p.get_ref().clone())
+        .unwrap_or_default();
+    let closed = match req.path() {
+        "/metrics" => !policy.expose_metrics,
+        path if is_docs(path) => !policy.expose_docs,
+        _ => false,
+    };
+    if closed && !caller_is_admin(req.request()).await {
+        let error = ApiError::not_found(format!("no route for {} {}", req.method(), req.path()));
+        return Ok(req.error_response(error).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod idempotency;
+pub mod input;
 pub mod lifecycle;
 pub mod live;
 pub mod metrics;

@@ -62,7 +62,10 @@ pub async fn health(ops: web::Data<Ops>) -> HttpResponse {
 /// Readiness: the database and every configured dependency answer, and outboxes keep up.
 #[utoipa::path(get, path = "/ready", tag = "operations", responses(
     (status = 200, body = Readiness), (status = 503, body = Readiness)))]
-pub async fn ready(ops: web::Data<Ops>) -> HttpResponse {
+///
+/// Each check says `up` or `down`; its detail (error text, outbox counts) is shown only when
+/// `ops.ready_details` is on or an administrator asks.
+pub async fn ready(ops: web::Data<Ops>, req: actix_web::HttpRequest) -> HttpResponse {
     let mut checks = BTreeMap::new();
     if let Some(db) = &ops.db {
         database_checks(db, &ops, &mut checks).await;
@@ -71,6 +74,16 @@ pub async fn ready(ops: web::Data<Ops>) -> HttpResponse {
         checks.insert(check.name(), check.check().await);
     }
     dependency_checks(&ops, &mut checks).await;
+    if !ops.settings.ops.ready_details && !crate::http::caller_is_admin(&req).await {
+        for check in checks.values_mut() {
+            if check.status == "down" {
+                if let Some(detail) = &check.detail {
+                    tracing::warn!(detail = %detail, "readiness check down");
+                }
+            }
+            check.detail = None;
+        }
+    }
     respond(checks)
 }
 
@@ -110,7 +123,10 @@ async fn dependency_checks(ops: &Ops, checks: &mut BTreeMap<String, CheckResult>
     }
     let mongo = settings.analytics.mongo_url.expose_secret();
     if !mongo.trim().is_empty() && !checks.contains_key("mongodb") {
-        checks.insert("mongodb".to_owned(), mongo_ping(mongo).await);
+        checks.insert(
+            "mongodb".to_owned(),
+            mongo_ping_within(mongo, settings.analytics.mongo_timeout()).await,
+        );
     }
 }
 
@@ -118,7 +134,12 @@ async fn dependency_checks(ops: &Ops, checks: &mut BTreeMap<String, CheckResult>
 /// client per URL is kept for the life of the process: a client holds its pool and server
 /// monitoring, so each `/ready` does not connect anew.
 pub async fn mongo_ping(url: &str) -> CheckResult {
-    const WAIT: Duration = Duration::from_secs(2);
+    mongo_ping_within(url, Duration::from_secs(2)).await
+}
+
+/// [`mongo_ping`] with the server selection and connect timeout of the settings
+/// (`analytics.mongo_timeout_ms`); the whole check gives up a second later.
+pub async fn mongo_ping_within(url: &str, wait: Duration) -> CheckResult {
     static CLIENTS: std::sync::OnceLock<std::sync::Mutex<BTreeMap<String, mongodb::Client>>> =
         std::sync::OnceLock::new();
     let clients = CLIENTS.get_or_init(Default::default);
@@ -128,8 +149,8 @@ pub async fn mongo_ping(url: &str) -> CheckResult {
             Some(client) => client,
             None => {
                 let mut options = mongodb::options::ClientOptions::parse(url).await?;
-                options.server_selection_timeout = Some(WAIT);
-                options.connect_timeout = Some(WAIT);
+                options.server_selection_timeout = Some(wait);
+                options.connect_timeout = Some(wait);
                 options
                     .app_name
                     .get_or_insert_with(|| "evdms-ready".to_owned());
@@ -146,10 +167,11 @@ pub async fn mongo_ping(url: &str) -> CheckResult {
             .await?;
         anyhow::Ok(())
     };
-    match tokio::time::timeout(WAIT + Duration::from_secs(1), ping).await {
+    let limit = wait + Duration::from_secs(1);
+    match tokio::time::timeout(limit, ping).await {
         Ok(Ok(())) => pass(Some("ping answered".to_owned())),
         Ok(Err(e)) => fail(format!("ping: {e}")),
-        Err(_) => fail(format!("ping: no answer within {} s", WAIT.as_secs() + 1)),
+        Err(_) => fail(format!("ping: no answer within {} ms", limit.as_millis())),
     }
 }
 

@@ -9,17 +9,23 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The largest `pageSize`; larger values are refused (422), not clamped.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The largest `page`: with [`MAX_PAGE_SIZE`] the offset stays far inside every integer type a
+/// database binds (the edge refuses more with 422; see `kernel::input`).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// 1-based page number.
+    /// 1-based page number, from 1 to 1000000 (default 1); outside that range 422.
     #[serde(default, deserialize_with = "number_or_string")]
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
-    /// Items per page (at most 100).
+    /// Items per page, from 1 to 100 (default 20); outside that range 422.
     #[serde(default, deserialize_with = "number_or_string")]
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<u64>,
     /// Comma-separated fields; `-` for descending, e.g. `-createdAt,name`.
     pub sort: Option<String>,
@@ -74,10 +80,13 @@ pub fn bool_or_string<'de, D: serde::Deserializer<'de>>(
 }
 
 impl ListParams {
+    /// The page (1-based). Out-of-range values never reach here over HTTP (the edge answers
+    /// 422); callers inside the process still get a bounded value, so no offset can overflow.
     pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.unwrap_or(1).clamp(1, MAX_PAGE)
     }
 
+    /// The page size, bounded like [`Self::page`].
     pub fn page_size(&self) -> u64 {
         self.page_size
             .unwrap_or(DEFAULT_PAGE_SIZE)
@@ -194,6 +203,14 @@ mod tests {
         };
         assert_eq!(params.page(), 1);
         assert_eq!(params.page_size(), MAX_PAGE_SIZE);
+        let huge = ListParams {
+            page: Some(u64::MAX),
+            ..Default::default()
+        };
+        assert_eq!(huge.page(), MAX_PAGE);
+        assert!((huge.page() - 1)
+            .checked_mul(MAX_PAGE_SIZE)
+            .is_some_and(|offset| i64::try_from(offset).is_ok()));
     }
 
     #[test]

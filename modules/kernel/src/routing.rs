@@ -169,6 +169,7 @@ impl RouteTable {
                 .filter(|(_, p, _)| *p == path)
                 .map(|(m, _, schema)| (m.clone(), *schema))
                 .collect();
+            let methods: Vec<Method> = routes.iter().map(|(s, _)| s.method.clone()).collect();
             let mut resource = web::resource(path.as_str());
             for (_, route) in routes {
                 resource = resource.route(route);
@@ -176,7 +177,7 @@ impl RouteTable {
             // The access guard is outermost: only authorised requests may claim a key.
             cfg.service(
                 resource
-                    .default_service(web::to(crate::http::method_not_allowed))
+                    .default_service(web::to(crate::http::method_not_allowed_for(&methods)))
                     .wrap(crate::idempotency::Idempotency {
                         schemas: Arc::new(idempotent),
                         body_limit: crate::idempotency::BODY_LIMIT,

@@ -232,7 +232,9 @@ mod tests {
                     "/run/key.pem".to_owned(),
                 )
             }));
-        Settings::load_from(env, std::path::Path::new("/nonexistent"), vars)
+        // Production runs only from its configuration directory (the repository's here).
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config"));
+        Settings::load_from(env, dir, vars)
     }
 
     #[test]

@@ -35,7 +35,12 @@ async fn store(ctx: &AppContext) -> anyhow::Result<Arc<dyn ReportStore>> {
     if url.trim().is_empty() {
         return Ok(Arc::new(store::sql::SqlReports::new(ctx.db.clone())));
     }
-    let mongo = store::mongo::MongoReports::open(url, None).await?;
+    let mongo = store::mongo::MongoReports::open_with_timeout(
+        url,
+        None,
+        ctx.settings.analytics.mongo_timeout(),
+    )
+    .await?;
     if let Err(error) = mongo.ready().await {
         tracing::warn!(error = %format!("{error:#}"), "MongoDB does not answer yet; report facts stay queued until it does");
     }

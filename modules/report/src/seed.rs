@@ -143,9 +143,14 @@ pub async fn run(db: &kernel::Db, store: &dyn ReportStore, today: NaiveDate) -> 
     }
     facts.extend(history(today).into_iter().map(Fact::Sale));
     for chunk in facts.chunks(2_000) {
-        let txn = db.begin().await?;
-        store.apply(Some(&txn), chunk).await?;
-        txn.commit().await?;
+        if store.shares_database() {
+            let txn = db.begin().await?;
+            store.apply(Some(&txn), chunk).await?;
+            txn.commit().await?;
+        } else {
+            // Another store (MongoDB) is never awaited inside a database transaction.
+            store.apply(None, chunk).await?;
+        }
     }
     Ok(())
 }

@@ -14,6 +14,12 @@ async fn append(store: &dyn TimelineStore, db: &Db, entry: &TimelineEntry) -> an
     Ok(())
 }
 
+/// Copies what a store staged to where it lists from (what its forwarding job does).
+async fn forward(store: &dyn TimelineStore) -> anyhow::Result<()> {
+    while store.forward().await? > 0 {}
+    Ok(())
+}
+
 fn entry(customer_id: Uuid, dealer_id: Uuid, kind: &str, second: i64) -> TimelineEntry {
     TimelineEntry {
         id: Uuid::now_v7(),
@@ -45,10 +51,13 @@ pub async fn run(store: &dyn TimelineStore, db: &Db) -> anyhow::Result<()> {
         append(store, db, e).await?;
     }
 
-    // Recording the same entry again (a redelivered event) changes nothing.
+    // Recording the same entry again (a redelivered event) changes nothing, whether the first
+    // is still staged or already forwarded.
+    forward(store).await?;
     let mut again = second.clone();
     again.summary = "a second delivery".into();
     append(store, db, &again).await?;
+    forward(store).await?;
 
     let page = store.list(customer, 1, 2).await?;
     ensure!(page.total == 3, "total {} instead of 3", page.total);
@@ -80,9 +89,18 @@ pub async fn run(store: &dyn TimelineStore, db: &Db) -> anyhow::Result<()> {
         "unknown customer: {page:?}"
     );
 
-    // A rolled-back transaction is the store's business: SQL loses the entry with it, others
-    // may keep it (redelivery then finds it). Either way a later append of it is harmless.
+    // A rolled-back transaction loses its staged entry with it; a later append is harmless.
+    let ghost = entry(customer, dealer, "lead_created", 9);
+    let txn = db.begin().await?;
+    store.append(&txn, &ghost).await?;
+    drop(txn); // rolled back
+    forward(store).await?;
+    ensure!(
+        store.list(customer, 1, 10).await?.total == 3,
+        "an append of a rolled-back transaction was kept"
+    );
     append(store, db, &first).await?;
+    forward(store).await?;
     ensure!(
         store.list(customer, 1, 10).await?.total == 3,
         "a repeated append added a row"

@@ -1,13 +1,17 @@
 //! The timeline in MongoDB (official driver): one document per entry in `customer_timeline`,
-//! keyed by the entry id, indexed by customer and time.
+//! keyed by the entry id, indexed by customer and time. Entries arrive through the SQL staging
+//! table (written in the inbox transaction) and are copied here after the commit.
 
-use super::{TimelineEntry, TimelineStore};
+use super::{sql, TimelineEntry, TimelineStore};
 use anyhow::Context;
-use kernel::{pagination::Page, WriteTxn};
+use kernel::{pagination::Page, Db, WriteTxn};
 use mongodb::{
     bson::{self, doc, Bson, Document},
+    options::ClientOptions,
     Client, Collection, Database, IndexModel,
 };
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{Notify, OnceCell};
 use uuid::Uuid;
 
 const COLLECTION: &str = "customer_timeline";
@@ -17,36 +21,85 @@ const DEFAULT_DATABASE: &str = "evdms";
 pub struct MongoTimeline {
     database: Database,
     entries: Collection<Document>,
+    /// The module's database: entries are staged there (see the module docs of `timeline`).
+    db: Db,
+    staged: Arc<Notify>,
+    indexed: OnceCell<()>,
 }
 
+/// Staged entries copied per round.
+const BATCH: u64 = 200;
+/// Server selection and connect timeout when none is given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl MongoTimeline {
-    /// Connects, checks the server answers, and makes sure the index exists.
-    #[tracing::instrument(skip_all)]
+    /// A store on `url` staging in `db`. Does not wait for the server (the index is made before
+    /// the first copy); every operation gives up after `timeout` while the server is away.
     /// `database` overrides the one the URL names (tests give each run its own).
-    pub async fn connect(url: &str, database: Option<&str>) -> anyhow::Result<Self> {
-        let client = Client::with_uri_str(url)
+    pub async fn open(
+        url: &str,
+        database: Option<&str>,
+        db: Db,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let mut options = ClientOptions::parse(url)
             .await
             .context("analytics.mongo_url is not a usable MongoDB URL")?;
+        options.server_selection_timeout = Some(timeout);
+        options.connect_timeout = Some(timeout);
+        options
+            .app_name
+            .get_or_insert_with(|| "evdms-customer".to_owned());
+        let client = Client::with_options(options)?;
         let database = match database {
             Some(name) => client.database(name),
             None => client
                 .default_database()
                 .unwrap_or_else(|| client.database(DEFAULT_DATABASE)),
         };
-        database
-            .run_command(doc! { "ping": 1 })
-            .await
-            .context("MongoDB at analytics.mongo_url does not answer")?;
         let entries = database.collection::<Document>(COLLECTION);
-        entries
-            .create_index(
-                IndexModel::builder()
-                    .keys(doc! { "customerId": 1, "occurredAt": -1, "_id": -1 })
-                    .build(),
-            )
-            .await
-            .context("creating the timeline index")?;
-        Ok(Self { database, entries })
+        Ok(Self {
+            database,
+            entries,
+            db,
+            staged: Arc::new(Notify::new()),
+            indexed: OnceCell::new(),
+        })
+    }
+
+    /// [`open`](Self::open), then checks the server answers and makes the index.
+    pub async fn connect(
+        url: &str,
+        database: Option<&str>,
+        db: Db,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let store = Self::open(url, database, db, timeout).await?;
+        store.ready().await?;
+        Ok(store)
+    }
+
+    /// Pings the server and makes sure the index exists (once per process).
+    #[tracing::instrument(skip_all)]
+    pub async fn ready(&self) -> anyhow::Result<()> {
+        self.indexed
+            .get_or_try_init(|| async {
+                self.database
+                    .run_command(doc! { "ping": 1 })
+                    .await
+                    .context("MongoDB at analytics.mongo_url does not answer")?;
+                self.entries
+                    .create_index(
+                        IndexModel::builder()
+                            .keys(doc! { "customerId": 1, "occurredAt": -1, "_id": -1 })
+                            .build(),
+                    )
+                    .await
+                    .context("creating the timeline index")?;
+                anyhow::Ok(())
+            })
+            .await?;
+        Ok(())
     }
 
     pub fn database(&self) -> &Database {
@@ -91,17 +144,42 @@ impl TimelineStore for MongoTimeline {
         "mongodb"
     }
 
+    /// Stages the entry in the inbox transaction; [`forward`](TimelineStore::forward) copies it.
     #[tracing::instrument(skip_all, fields(entry = %entry.id))]
-    async fn append(&self, _txn: &WriteTxn, entry: &TimelineEntry) -> anyhow::Result<()> {
-        // Insert-if-absent: a redelivered event finds its entry and changes nothing.
-        self.entries
-            .update_one(
-                doc! { "_id": entry.id.to_string() },
-                doc! { "$setOnInsert": to_document(entry)? },
-            )
-            .upsert(true)
-            .await?;
+    async fn append(&self, txn: &WriteTxn, entry: &TimelineEntry) -> anyhow::Result<()> {
+        sql::insert(&**txn, entry).await?;
+        // The forwarding job waits a moment for the commit before it reads.
+        self.staged.notify_one();
         Ok(())
+    }
+
+    /// Reads staged entries (no transaction), writes them to MongoDB (insert-if-absent, so a
+    /// copy repeated after a crash changes nothing), then removes them in a short transaction.
+    #[tracing::instrument(skip_all)]
+    async fn forward(&self) -> anyhow::Result<usize> {
+        let batch = sql::oldest(self.db.conn(), BATCH).await?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        self.ready().await?;
+        for entry in &batch {
+            self.entries
+                .update_one(
+                    doc! { "_id": entry.id.to_string() },
+                    doc! { "$setOnInsert": to_document(entry)? },
+                )
+                .upsert(true)
+                .await?;
+        }
+        let ids: Vec<Uuid> = batch.iter().map(|e| e.id).collect();
+        let txn = self.db.begin().await?;
+        sql::remove(&*txn, &ids).await?;
+        txn.commit().await?;
+        Ok(ids.len())
+    }
+
+    fn staged_signal(&self) -> Option<Arc<Notify>> {
+        Some(self.staged.clone())
     }
 
     #[tracing::instrument(skip(self))]

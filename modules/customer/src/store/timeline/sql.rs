@@ -3,8 +3,8 @@
 use super::{TimelineEntry, TimelineStore};
 use kernel::{pagination::Page, Db, WriteTxn};
 use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -30,6 +30,64 @@ pub mod timeline_entries {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Records an entry in `timeline_entries`; an id already there changes nothing. The SQL store
+/// keeps its entries here; the MongoDB store stages them here until they are copied across.
+pub async fn insert(conn: &impl ConnectionTrait, entry: &TimelineEntry) -> anyhow::Result<()> {
+    let row = timeline_entries::ActiveModel {
+        id: Set(entry.id),
+        customer_id: Set(entry.customer_id),
+        dealer_id: Set(entry.dealer_id),
+        kind: Set(entry.kind.clone()),
+        summary: Set(entry.summary.chars().take(300).collect()),
+        details: Set(entry.details.clone()),
+        occurred_at: Set(entry.occurred_at),
+    };
+    timeline_entries::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(timeline_entries::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The oldest `limit` entries (ids are UUIDv7: oldest first), whatever their customer.
+pub async fn oldest(conn: &impl ConnectionTrait, limit: u64) -> anyhow::Result<Vec<TimelineEntry>> {
+    let rows = timeline_entries::Entity::find()
+        .order_by_asc(timeline_entries::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_entry).collect())
+}
+
+/// Removes the entries with these ids.
+pub async fn remove(conn: &impl ConnectionTrait, ids: &[Uuid]) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    timeline_entries::Entity::delete_many()
+        .filter(timeline_entries::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+fn to_entry(r: timeline_entries::Model) -> TimelineEntry {
+    TimelineEntry {
+        id: r.id,
+        customer_id: r.customer_id,
+        dealer_id: r.dealer_id,
+        kind: r.kind,
+        summary: r.summary,
+        details: r.details,
+        occurred_at: r.occurred_at,
+    }
+}
+
 pub struct SqlTimeline {
     db: Db,
 }
@@ -48,25 +106,7 @@ impl TimelineStore for SqlTimeline {
 
     #[tracing::instrument(skip_all, fields(entry = %entry.id))]
     async fn append(&self, txn: &WriteTxn, entry: &TimelineEntry) -> anyhow::Result<()> {
-        let row = timeline_entries::ActiveModel {
-            id: Set(entry.id),
-            customer_id: Set(entry.customer_id),
-            dealer_id: Set(entry.dealer_id),
-            kind: Set(entry.kind.clone()),
-            summary: Set(entry.summary.chars().take(300).collect()),
-            details: Set(entry.details.clone()),
-            occurred_at: Set(entry.occurred_at),
-        };
-        timeline_entries::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(timeline_entries::Column::Id)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec(&**txn)
-            .await?;
-        Ok(())
+        insert(&**txn, entry).await
     }
 
     #[tracing::instrument(skip(self))]
@@ -87,18 +127,7 @@ impl TimelineStore for SqlTimeline {
             .all(self.db.conn())
             .await?;
         Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|r| TimelineEntry {
-                    id: r.id,
-                    customer_id: r.customer_id,
-                    dealer_id: r.dealer_id,
-                    kind: r.kind,
-                    summary: r.summary,
-                    details: r.details,
-                    occurred_at: r.occurred_at,
-                })
-                .collect(),
+            items: rows.into_iter().map(to_entry).collect(),
             page,
             page_size,
             total,

@@ -36,7 +36,8 @@ use uuid::Uuid;
 
 /// The database when the URL names none.
 const DEFAULT_DATABASE: &str = "evdms";
-/// How long an operation waits for a server before failing (the facts then stay queued).
+/// How long an operation waits for a server before failing (the facts then stay queued), unless
+/// the settings say otherwise.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The collections, one per read model.
@@ -170,11 +171,21 @@ impl MongoReports {
     /// own). Does not wait for the server: the indexes are made before the first operation, and
     /// every operation gives up after [`SERVER_TIMEOUT`] while the server is away.
     pub async fn open(url: &str, database: Option<&str>) -> anyhow::Result<Self> {
+        Self::open_with_timeout(url, database, SERVER_TIMEOUT).await
+    }
+
+    /// [`open`](Self::open) with the server selection and connect timeout of the settings
+    /// (`analytics.mongo_timeout_ms`).
+    pub async fn open_with_timeout(
+        url: &str,
+        database: Option<&str>,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let mut options = ClientOptions::parse(url)
             .await
             .context("analytics.mongo_url is not a usable MongoDB URL")?;
-        options.server_selection_timeout = Some(SERVER_TIMEOUT);
-        options.connect_timeout = Some(SERVER_TIMEOUT);
+        options.server_selection_timeout = Some(timeout);
+        options.connect_timeout = Some(timeout);
         options
             .app_name
             .get_or_insert_with(|| "evdms-report".to_owned());
