@@ -10,8 +10,13 @@ pub mod test_drives;
 pub mod timeline;
 
 use crate::app::Services;
+use crate::domain::customers::{CustomerKind, CustomerStatus};
+use crate::store::customers as customer_rows;
 use actix_web::web;
 use kernel::{Access, RouteTable};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub type State = web::Data<Services>;
 
@@ -125,3 +130,56 @@ pub fn routes(r: &mut RouteTable, services: State) {
     tags((name = "customer", description = "Customers, leads, test drives, feedback and the interaction timeline."))
 )]
 pub struct ApiDoc;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDto {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+    pub kind: CustomerKind,
+    pub full_name: String,
+    pub company_name: Option<String>,
+    pub tax_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub notes: Option<String>,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub status: CustomerStatus,
+    pub created_by: Uuid,
+    /// The salesperson who looks after the customer.
+    pub owner_id: Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub version: i32,
+}
+
+impl From<customer_rows::Model> for CustomerDto {
+    fn from(c: customer_rows::Model) -> Self {
+        Self {
+            id: c.id,
+            dealer_id: c.dealer_id,
+            kind: c.kind,
+            full_name: c.full_name,
+            company_name: c.company_name,
+            tax_number: c.tax_number,
+            phone: c.phone,
+            email: c.email,
+            address: c.address,
+            date_of_birth: c.date_of_birth,
+            notes: c.notes,
+            consent_email: c.consent_email,
+            consent_sms: c.consent_sms,
+            status: c.status,
+            created_by: c.created_by,
+            owner_id: c.owner_id,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            erased_at: c.erased_at,
+            version: c.version,
+        }
+    }
+}

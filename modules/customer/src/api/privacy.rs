@@ -1,6 +1,6 @@
 //! `/customers/{id}/export` and `/erase`: the customer's rights of access and erasure.
 
-use super::{customers::CustomerDto, State};
+use super::{CustomerDto, State};
 use crate::app::privacy::{self as use_case, CustomerRecord};
 use actix_web::{web, HttpResponse};
 use kernel::{ApiResult, Caller};

@@ -1,6 +1,6 @@
 //! The caller's in-app inbox. Every query is scoped to the caller: no one sees another's items.
 
-use super::State;
+use super::{InboxItemDto, State};
 use crate::store::inbox;
 use actix_web::{web, HttpResponse};
 use kernel::{
@@ -11,36 +11,6 @@ use sea_orm::Order;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InboxItemDto {
-    pub id: Uuid,
-    pub event: String,
-    pub category: String,
-    pub title: String,
-    pub body: String,
-    pub read: bool,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<inbox::Model> for InboxItemDto {
-    fn from(item: inbox::Model) -> Self {
-        Self {
-            id: item.id,
-            event: item.event_name,
-            category: item.category,
-            title: item.title,
-            body: item.body,
-            read: item.read_at.is_some(),
-            created_at: item.created_at,
-            read_at: item.read_at,
-            archived_at: item.archived_at,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]

@@ -9,8 +9,12 @@ pub mod stream;
 pub mod templates;
 
 use crate::app::Notifications;
+use crate::store::inbox as inbox_rows;
 use actix_web::web;
 use kernel::{Access, Role, RouteTable};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub type State = web::Data<Notifications>;
 
@@ -106,3 +110,33 @@ pub fn routes(r: &mut RouteTable, state: State) {
     tags((name = "notification", description = "The in-app inbox, templates and the delivery ledger."))
 )]
 pub struct ApiDoc;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItemDto {
+    pub id: Uuid,
+    pub event: String,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub read: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<inbox_rows::Model> for InboxItemDto {
+    fn from(item: inbox_rows::Model) -> Self {
+        Self {
+            id: item.id,
+            event: item.event_name,
+            category: item.category,
+            title: item.title,
+            body: item.body,
+            read: item.read_at.is_some(),
+            created_at: item.created_at,
+            read_at: item.read_at,
+            archived_at: item.archived_at,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The caller's notifications live, as Server-Sent Events, and the tickets that let a browser's
 //! EventSource (which cannot send an Authorization header) open the stream.
 
-use super::{inbox::InboxItemDto, State};
+use super::{InboxItemDto, State};
 use crate::app::{
     feed::{self, Feed, FeedEvent},
     tickets,

@@ -1,6 +1,6 @@
 //! `GET /reports/dashboard`.
 
-use super::{params::ReportParams, State};
+use super::{ReportParams, State};
 use crate::app::{
     dashboard::{dashboard as build, Dashboard, DashboardRequest},
     scope::{is_oem, scope_of},

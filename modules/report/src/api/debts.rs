@@ -1,9 +1,6 @@
 //! `GET /reports/debts/dealers` and `GET /reports/debts/customers`.
 
-use super::{
-    tabular::{csv, money, wants_csv},
-    State,
-};
+use super::{csv, money, wants_csv, State};
 use crate::app::{
     debts::{customer_debts, dealer_debts, CustomerDebtReport, DealerDebtReport},
     scope::{dealer_scope, scope_of},
@@ -39,10 +36,7 @@ pub async fn dealers(
     params: web::Query<DebtParams>,
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
-    let dealer = dealer_scope(
-        &caller,
-        super::params::uuid_field("dealerId", &p.dealer_id)?,
-    )?;
+    let dealer = dealer_scope(&caller, super::uuid_field("dealerId", &p.dealer_id)?)?;
     let report = dealer_debts(
         state.store.as_ref(),
         dealer,
@@ -103,8 +97,8 @@ pub async fn customers(
     let p = params.into_inner();
     let scope = scope_of(
         &caller,
-        super::params::uuid_field("dealerId", &p.dealer_id)?,
-        super::params::uuid_field("staffId", &p.staff_id)?,
+        super::uuid_field("dealerId", &p.dealer_id)?,
+        super::uuid_field("staffId", &p.staff_id)?,
     )?;
     let due_soon_days = match p.due_soon_days.as_deref() {
         None | Some("") => 7,

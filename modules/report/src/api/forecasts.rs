@@ -1,6 +1,6 @@
 //! Demand forecasts: the latest run's series, runs, and starting a run (OEM).
 
-use super::{params::uuid_field, State};
+use super::{uuid_field, State};
 use crate::app::{forecasting, scope::dealer_scope};
 use crate::store::forecast_runs::{self, RunRow};
 use actix_web::{web, HttpResponse};

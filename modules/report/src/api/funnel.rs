@@ -1,10 +1,6 @@
 //! `GET /reports/funnel`.
 
-use super::{
-    params::ReportParams,
-    tabular::{csv, wants_csv},
-    State,
-};
+use super::{csv, wants_csv, ReportParams, State};
 use crate::app::{
     funnel::{funnel as funnel_figures, FunnelReport},
     scope::scope_of,

@@ -1,9 +1,6 @@
 //! `GET /reports/inventory`: dealer side (default) or OEM side (`side=oem`, OEM only).
 
-use super::{
-    tabular::{csv, wants_csv},
-    State,
-};
+use super::{csv, wants_csv, State};
 use crate::app::{
     inventory::{inventory as inventory_figures, InventoryReport},
     scope::{is_oem, scope_of},
@@ -59,7 +56,7 @@ pub async fn inventory(
                 ApiError::invalid_field("windowDays", "must be a number from 7 to 365")
             })?,
     };
-    let dealer_id = super::params::uuid_field("dealerId", &p.dealer_id)?;
+    let dealer_id = super::uuid_field("dealerId", &p.dealer_id)?;
     // Stock is a dealer's: staff see their dealer's, not only what they sold.
     let scope = Scope {
         dealer_id: scope_of(&caller, dealer_id, None)?.dealer_id,

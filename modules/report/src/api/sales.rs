@@ -1,10 +1,6 @@
 //! `GET /reports/sales` and `GET /reports/orders`.
 
-use super::{
-    params::{uuid_field, ReportParams},
-    tabular::{csv, money, wants_csv},
-    State,
-};
+use super::{csv, money, uuid_field, wants_csv, ReportParams, State};
 use crate::app::{
     sales::{sales as sales_figures, SalesQuery},
     scope::scope_of,

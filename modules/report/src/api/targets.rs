@@ -1,10 +1,6 @@
 //! `GET /reports/targets` and `GET /reports/promotions`.
 
-use super::{
-    params::ReportParams,
-    tabular::{csv, money, wants_csv},
-    State,
-};
+use super::{csv, money, wants_csv, ReportParams, State};
 use crate::app::{
     scope::{dealer_scope, scope_of},
     targets::{self, PromotionLine, TargetLine},
