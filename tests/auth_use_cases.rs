@@ -15,9 +15,9 @@ use auth::{
     domain::{AuthError, ExpectedVersion},
     store::audit,
 };
-use common::{connect, settings, PASSWORD, STAFF_A};
+use common::{connect, demo_caller, settings, PASSWORD, STAFF_A};
 use contracts::seed as demo;
-use kernel::{cache::MemoryCache, testing::TestDatabase, Caller, DomainError, ErrorCode, Role};
+use kernel::{cache::MemoryCache, testing::TestDatabase, DomainError, ErrorCode, Role};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -35,23 +35,6 @@ async fn seeded() -> (TestDatabase, Services) {
         .await
         .expect("auth services");
     (database, services)
-}
-
-/// A demo user (see `demo::DEMO_USERS`) as the use cases see a caller.
-fn demo_user(index: usize) -> Caller {
-    let (email, name, role, dealer_id, branch_id) = demo::DEMO_USERS[index];
-    Caller {
-        subject: demo::DEMO_USER_IDS[index],
-        role: role.parse().unwrap(),
-        dealer_id,
-        branch_id,
-        email: email.to_owned(),
-        name: name.to_owned(),
-        scopes: Vec::new(),
-        token_id: String::new(),
-        session_id: None,
-        expires_at: 0,
-    }
 }
 
 const ADMIN: usize = 0;
@@ -134,7 +117,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 async fn a_deactivated_user_can_neither_sign_in_nor_refresh() {
     let (_database, services) = seeded().await;
     let before = login(&services, STAFF_A).await.unwrap();
-    let admin = demo_user(ADMIN);
+    let admin = demo_caller(ADMIN);
     let staff = demo::DEMO_USER_IDS[STAFF_A_INDEX];
 
     let deactivated = users::deactivate(&services, &admin, staff).await.unwrap();
@@ -146,7 +129,7 @@ async fn a_deactivated_user_can_neither_sign_in_nor_refresh() {
         .await
         .unwrap_err();
     assert_eq!(code(&refresh), Some(ErrorCode::InvalidRefreshToken));
-    assert!(sessions::list(&services, &demo_user(STAFF_A_INDEX))
+    assert!(sessions::list(&services, &demo_caller(STAFF_A_INDEX))
         .await
         .unwrap()
         .is_empty());
@@ -201,7 +184,7 @@ fn staff_account(email: &str, dealer_id: Option<Uuid>) -> NewAccount {
 #[tokio::test]
 async fn a_dealer_manager_creates_staff_of_their_own_dealer_only() {
     let (_database, services) = seeded().await;
-    let manager = demo_user(MANAGER_A);
+    let manager = demo_caller(MANAGER_A);
 
     let refused = users::register(
         &services,
@@ -249,7 +232,7 @@ async fn a_dealer_manager_creates_staff_of_their_own_dealer_only() {
 #[tokio::test]
 async fn a_stale_version_is_refused_and_a_role_change_ends_the_sessions() {
     let (_database, services) = seeded().await;
-    let admin = demo_user(ADMIN);
+    let admin = demo_caller(ADMIN);
     let staff = demo::DEMO_USER_IDS[STAFF_A_INDEX];
     let tokens = login(&services, STAFF_A).await.unwrap();
     let version = tokens.user.version;
@@ -291,7 +274,7 @@ async fn a_stale_version_is_refused_and_a_role_change_ends_the_sessions() {
     ));
 
     // A manager may rename their staff but not promote them.
-    let manager = demo_user(MANAGER_A);
+    let manager = demo_caller(MANAGER_A);
     let promote = UserChanges {
         role: Some("dealer_manager".to_owned()),
         ..Default::default()

@@ -168,6 +168,37 @@ pub async fn connect(database: &TestDatabase) -> kernel::Db {
     .unwrap()
 }
 
+/// A migrated, seeded database of one test and a connection to it, for use cases called
+/// without HTTP.
+pub async fn seeded_database() -> (TestDatabase, kernel::Db) {
+    let database = TestDatabase::create().await;
+    evdms::startup::seed_all(settings(&database, &[]))
+        .await
+        .expect("seeding");
+    let db = connect(&database).await;
+    (database, db)
+}
+
+/// Demo account `index` (see `contracts::seed::DEMO_USERS`: 0 admin, 1 OEM staff, 2 and 3
+/// dealer A's manager and salesperson, 4 and 5 dealer B's) as a verified token hands it to the
+/// use cases.
+pub fn demo_caller(index: usize) -> kernel::Caller {
+    use contracts::seed::{DEMO_USERS, DEMO_USER_IDS};
+    let (email, name, role, dealer_id, branch_id) = DEMO_USERS[index];
+    kernel::Caller {
+        subject: DEMO_USER_IDS[index],
+        role: role.parse().expect("a demo role"),
+        dealer_id,
+        branch_id,
+        email: email.to_owned(),
+        name: name.to_owned(),
+        scopes: Vec::new(),
+        token_id: uuid::Uuid::now_v7().to_string(),
+        session_id: None,
+        expires_at: i64::MAX,
+    }
+}
+
 /// The events in a module's outbox (name, payload), oldest first.
 pub async fn outbox_events(app: &TestApp, schema: &str) -> Vec<(String, serde_json::Value)> {
     use sea_orm::{ConnectionTrait, Statement};

@@ -1,7 +1,7 @@
 //! The customer module's rules through its use cases (`customer::app`), without HTTP, on the
 //! test's database: what jobs and event handlers rely on as much as the API does.
 
-use crate::common::{connect, spawn_seeded_app, TestApp};
+use crate::common::{connect, demo_caller, spawn_seeded_app, TestApp};
 use crate::open_time;
 use contracts::seed as demo;
 use customer::app::{customers, feedback, leads, privacy, test_drives, Services};
@@ -11,7 +11,7 @@ use customer::domain::{
     leads::{LeadSource, LeadStage},
 };
 use customer::store::timeline::sql::SqlTimeline;
-use kernel::{Caller, DomainError, ErrorCode, Role};
+use kernel::{Caller, DomainError, ErrorCode};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -23,28 +23,12 @@ async fn services(app: &TestApp) -> Services {
     }
 }
 
-/// A verified caller as the auth extractor would hand it over.
-fn caller(index: usize, role: Role, dealer: Option<Uuid>) -> Caller {
-    Caller {
-        subject: demo::DEMO_USER_IDS[index],
-        role,
-        dealer_id: dealer,
-        branch_id: None,
-        email: demo::DEMO_USERS[index].0.to_owned(),
-        name: demo::DEMO_USERS[index].1.to_owned(),
-        scopes: Vec::new(),
-        token_id: Uuid::now_v7().to_string(),
-        session_id: None,
-        expires_at: i64::MAX,
-    }
-}
-
 fn manager_a() -> Caller {
-    caller(2, Role::DealerManager, Some(demo::DEALER_A))
+    demo_caller(2)
 }
 
 fn staff_a() -> Caller {
-    caller(3, Role::DealerStaff, Some(demo::DEALER_A))
+    demo_caller(3)
 }
 
 fn new_customer(name: &str, phone: &str) -> customers::NewCustomer {
@@ -184,7 +168,7 @@ async fn staff_keep_their_own_and_only_managers_assign_to_others() {
     )
     .await
     .unwrap();
-    let manager_b = caller(4, Role::DealerManager, Some(demo::DEALER_B));
+    let manager_b = demo_caller(4);
     let hidden = customers::visible(services.db.conn(), &manager_b, customer.id).await;
     assert!(matches!(hidden, Err(DomainError::NotFound("customer"))));
 

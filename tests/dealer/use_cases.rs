@@ -1,7 +1,7 @@
 //! The dealer's use cases called directly (no HTTP) on a seeded test database, SQLite or
 //! Postgres: the rules as `app/` applies them, and what they leave in the database.
 
-use crate::common::{connect, eventually, settings};
+use crate::common::{demo_caller, eventually, seeded_database};
 use contracts::seed as demo;
 use dealer::{
     app::{
@@ -23,39 +23,19 @@ use dealer::{
     },
     store::{inventory_units, oem_promotions},
 };
-use kernel::{testing::TestDatabase, Caller, DomainError, ErrorCode, Role};
+use kernel::{testing::TestDatabase, Caller, DomainError, ErrorCode};
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use std::time::Duration;
 use uuid::Uuid;
 
 /// A migrated, seeded database of this test and the use cases over it.
 async fn seeded() -> (TestDatabase, Services) {
-    let database = TestDatabase::create().await;
-    evdms::startup::seed_all(settings(&database, &[]))
-        .await
-        .expect("seeding");
-    let db = connect(&database).await;
+    let (database, db) = seeded_database().await;
     (database, Services { db })
 }
 
-/// A demo user (see `demo::DEMO_USERS`) as the use cases see a caller.
-fn demo_user(index: usize, role: Role, dealer_id: Uuid) -> Caller {
-    Caller {
-        subject: demo::DEMO_USER_IDS[index],
-        role,
-        dealer_id: Some(dealer_id),
-        branch_id: None,
-        email: String::new(),
-        name: String::new(),
-        scopes: Vec::new(),
-        token_id: String::new(),
-        session_id: None,
-        expires_at: 0,
-    }
-}
-
 fn manager_a() -> Caller {
-    demo_user(2, Role::DealerManager, demo::DEALER_A)
+    demo_caller(2)
 }
 
 fn full_payment() -> PaymentTerms {
@@ -228,7 +208,7 @@ async fn an_oem_promotion_reaches_its_dealers_only_and_an_unreadable_list_fails_
             .iter()
             .any(|p| p.promotion_id == promotion_id)
     };
-    let manager_b = demo_user(4, Role::DealerManager, demo::DEALER_B);
+    let manager_b = demo_caller(4);
     let in_b = quotations::draft(&services, &manager_b, quotation_for(4))
         .await
         .unwrap();

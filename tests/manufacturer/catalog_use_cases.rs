@@ -2,9 +2,9 @@
 //! SQLite or Postgres: model lifecycle, price changes and promotion reach as `app/` applies
 //! them, and what they leave in the database and the outbox.
 
-use crate::common::{connect, settings};
+use crate::common::{demo_caller, seeded_database as seeded};
 use contracts::seed as demo;
-use kernel::{pagination::ListParams, testing::TestDatabase, Caller, Db, DomainError, Role};
+use kernel::{pagination::ListParams, Caller, Db, DomainError};
 use manufacturer::{
     app::{
         catalog::{self, CreateModel},
@@ -22,38 +22,14 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde_json::Value;
 use uuid::Uuid;
 
-/// A migrated, seeded database of this test and a connection to it.
-async fn seeded() -> (TestDatabase, Db) {
-    let database = TestDatabase::create().await;
-    evdms::startup::seed_all(settings(&database, &[]))
-        .await
-        .expect("seeding");
-    let db = connect(&database).await;
-    (database, db)
-}
-
-/// A demo user (see `demo::DEMO_USERS`) as the use cases see a caller.
-fn demo_user(index: usize, role: Role, dealer_id: Option<Uuid>) -> Caller {
-    Caller {
-        subject: demo::DEMO_USER_IDS[index],
-        role,
-        dealer_id,
-        branch_id: None,
-        email: String::new(),
-        name: String::new(),
-        scopes: Vec::new(),
-        token_id: String::new(),
-        session_id: None,
-        expires_at: 0,
-    }
-}
-
 fn evm() -> Caller {
-    demo_user(1, Role::EvmStaff, None)
+    demo_caller(1)
 }
 
 fn manager(index: usize, dealer: Uuid) -> Caller {
-    demo_user(index, Role::DealerManager, Some(dealer))
+    let manager = demo_caller(index);
+    assert_eq!(manager.dealer_id, Some(dealer), "demo account {index}");
+    manager
 }
 
 /// The manufacturer's outbox events with this name, payloads oldest first.

@@ -2,9 +2,9 @@
 //! test database, SQLite or Postgres: the rules as `app/` applies them, and what they leave in
 //! the database.
 
-use crate::common::{connect, eventually, settings};
+use crate::common::{demo_caller, eventually, seeded_database as seeded};
 use contracts::seed as demo;
-use kernel::{testing::TestDatabase, Caller, Db, DomainError, ErrorCode, Role};
+use kernel::{Caller, Db, DomainError, ErrorCode};
 use manufacturer::{
     app::{
         orders::{self, NewLine, NewOrder, OrderView},
@@ -17,42 +17,16 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use std::time::Duration;
 use uuid::Uuid;
 
-/// A migrated, seeded database of this test.
-async fn seeded() -> (TestDatabase, Db) {
-    let database = TestDatabase::create().await;
-    evdms::startup::seed_all(settings(&database, &[]))
-        .await
-        .expect("seeding");
-    let db = connect(&database).await;
-    (database, db)
-}
-
-/// A demo user (see `demo::DEMO_USERS`) as the use cases see a caller.
-fn demo_user(index: usize, role: Role, dealer_id: Option<Uuid>) -> Caller {
-    Caller {
-        subject: demo::DEMO_USER_IDS[index],
-        role,
-        dealer_id,
-        branch_id: None,
-        email: String::new(),
-        name: String::new(),
-        scopes: Vec::new(),
-        token_id: String::new(),
-        session_id: None,
-        expires_at: 0,
-    }
-}
-
 fn evm() -> Caller {
-    demo_user(1, Role::EvmStaff, None)
+    demo_caller(1)
 }
 
 fn manager_a() -> Caller {
-    demo_user(2, Role::DealerManager, Some(demo::DEALER_A))
+    demo_caller(2)
 }
 
 fn manager_b() -> Caller {
-    demo_user(4, Role::DealerManager, Some(demo::DEALER_B))
+    demo_caller(4)
 }
 
 /// `quantity` Aurora Long Range in white, placed by `manager`.
