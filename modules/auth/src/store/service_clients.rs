@@ -4,7 +4,7 @@ use kernel::{
     pagination::{ListParams, Page},
     DomainResult,
 };
-use sea_orm::{entity::prelude::*, sea_query::Expr, Order, Set};
+use sea_orm::{entity::prelude::*, Order, Set};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(schema_name = "auth", table_name = "service_clients")]
@@ -27,6 +27,8 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+kernel::tracked!("service client", Active);
 
 impl Model {
     pub fn scope_list(&self) -> Vec<String> {
@@ -98,18 +100,14 @@ pub async fn update_at_version(
     id: Uuid,
     version: i32,
     to: Changes<'_>,
-) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::Name, Expr::value(to.name))
-        .col_expr(Column::Scopes, Expr::value(to.scopes))
-        .col_expr(Column::Active, Expr::value(to.active))
-        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
-        .col_expr(Column::Version, Expr::value(version + 1))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+) -> DomainResult<bool> {
+    let changes = ActiveModel {
+        name: Set(to.name.to_owned()),
+        scopes: Set(to.scopes),
+        active: Set(to.active),
+        ..Default::default()
+    };
+    kernel::store::update_at_version::<Entity>(db, id, version, changes).await
 }
 
 /// Deletes a client; whether it existed.

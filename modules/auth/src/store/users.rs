@@ -35,6 +35,8 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+kernel::tracked!("user", Active);
+
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
@@ -202,17 +204,13 @@ pub async fn update_at_version(
     id: Uuid,
     version: i32,
     to: Assignment<'_>,
-) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::Name, Expr::value(to.name))
-        .col_expr(Column::Role, Expr::value(to.role.as_str()))
-        .col_expr(Column::DealerId, Expr::value(to.dealer_id))
-        .col_expr(Column::BranchId, Expr::value(to.branch_id))
-        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
-        .col_expr(Column::Version, Expr::value(version + 1))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+) -> DomainResult<bool> {
+    let changes = ActiveModel {
+        name: Set(to.name.to_owned()),
+        role: Set(to.role.as_str().to_owned()),
+        dealer_id: Set(to.dealer_id),
+        branch_id: Set(to.branch_id),
+        ..Default::default()
+    };
+    kernel::store::update_at_version::<Entity>(db, id, version, changes).await
 }
