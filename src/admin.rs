@@ -85,7 +85,7 @@ fn wanted(filter: &Option<String>, value: &str) -> bool {
 }
 
 /// Dead letters of this process's outboxes and of its modules' RabbitMQ DLQs.
-#[utoipa::path(get, path = "/api/v1/admin/dead-letters", tag = "admin", security(("bearer" = [])), params(DeadLetterFilter),
+#[utoipa::path(get, path = "/api/v1/admin/dead-letters", operation_id = "listDeadLetters", tag = "admin", security(("bearer" = [])), params(DeadLetterFilter),
     responses((status = 200, body = [DeadLetterDto])))]
 pub async fn list_dead_letters(
     state: web::Data<AdminState>,
@@ -198,7 +198,7 @@ async fn act(state: &AdminState, id: Uuid, module: Option<&str>, redrive: bool) 
 }
 
 /// Sends a dead letter through again (attempts start over).
-#[utoipa::path(post, path = "/api/v1/admin/dead-letters/{id}/redrive", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/admin/dead-letters/{id}/redrive", operation_id = "redriveDeadLetter", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path), DeadLetterTarget), responses((status = 202, description = "Queued again"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn redrive(
     state: web::Data<AdminState>,
@@ -211,7 +211,7 @@ pub async fn redrive(
 }
 
 /// Drops a dead letter for good.
-#[utoipa::path(delete, path = "/api/v1/admin/dead-letters/{id}", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/admin/dead-letters/{id}", operation_id = "discardDeadLetter", tag = "admin", security(("bearer" = [])),
     params(("id" = Uuid, Path), DeadLetterTarget), responses((status = 204, description = "Deleted"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn discard(
     state: web::Data<AdminState>,
@@ -224,7 +224,7 @@ pub async fn discard(
 }
 
 /// Undelivered and dead-lettered events per module of this process.
-#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/outbox", operation_id = "getOutboxStatus", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = [OutboxStatusDto])))]
 pub async fn outbox_status(
     state: web::Data<AdminState>,

@@ -6,8 +6,9 @@ use kernel::routing::RouteSpec;
 use std::collections::BTreeSet;
 use utoipa::{
     openapi::{
+        path::Operation,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-        OpenApi as Document,
+        ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder,
     },
     OpenApi,
 };
@@ -38,7 +39,60 @@ pub fn document(modules: &[Document]) -> Document {
                 .build(),
         ),
     );
+    document_auth_failures(&mut doc);
     doc
+}
+
+/// Every operation that needs a token can answer 401 (no, invalid, expired or revoked token) and
+/// 403 (the caller's role, tenant or scopes don't allow it): the kernel's `Caller` extractor and
+/// access rules give those answers, so they are documented here once rather than on each handler.
+fn document_auth_failures(doc: &mut Document) {
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if !needs_token(operation) {
+                continue;
+            }
+            let responses = &mut operation.responses.responses;
+            responses.entry("401".to_owned()).or_insert_with(|| {
+                problem("No valid access token: missing, malformed, expired or revoked")
+            });
+            responses.entry("403".to_owned()).or_insert_with(|| {
+                problem("The caller's role, dealer or scopes do not allow this operation")
+            });
+        }
+    }
+}
+
+/// Whether an operation declares a security requirement and none of its alternatives is the empty
+/// one (`{}` means "or no token at all").
+fn needs_token(operation: &Operation) -> bool {
+    operation.security.as_ref().is_some_and(|requirements| {
+        !requirements.is_empty()
+            && requirements.iter().all(|requirement| {
+                serde_json::to_value(requirement)
+                    .is_ok_and(|value| value.as_object().is_some_and(|o| !o.is_empty()))
+            })
+    })
 }
 
 /// Operations (method, path) a document declares under `/api/v1`, with paths made relative.

@@ -50,7 +50,7 @@ pub struct Readiness {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/health", operation_id = "getHealth", tag = "operations", responses((status = 200, body = Health)))]
 pub async fn health(ops: web::Data<Ops>) -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
@@ -60,7 +60,7 @@ pub async fn health(ops: web::Data<Ops>) -> HttpResponse {
 }
 
 /// Readiness: the database and every configured dependency answer, and outboxes keep up.
-#[utoipa::path(get, path = "/ready", tag = "operations", responses(
+#[utoipa::path(get, path = "/ready", operation_id = "getReadiness", tag = "operations", responses(
     (status = 200, body = Readiness), (status = 503, body = Readiness)))]
 ///
 /// Each check says `up` or `down`; its detail (error text, outbox counts) is shown only when
@@ -230,7 +230,7 @@ async fn reachable(url: &str) -> CheckResult {
 }
 
 /// Prometheus text exposition; stored-state gauges are refreshed per scrape.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+#[utoipa::path(get, path = "/metrics", operation_id = "getMetrics", tag = "operations", responses(
     (status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(ops: web::Data<Ops>) -> HttpResponse {
     let metrics = &ops.metrics;

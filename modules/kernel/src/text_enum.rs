@@ -5,12 +5,16 @@
 //! Reading a stored value outside the set is a decoding error, never a default.
 
 /// Declares a text enum: `Variant = "wire_name"` per value.
+///
+/// The wire name is matched as a token tree, not a `literal` fragment: a `literal` fragment reaches
+/// derive macros wrapped in an invisible group, which utoipa's derive does not read, so the
+/// OpenAPI `enum` listed the Rust variant names instead of the wire names.
 #[macro_export]
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $text:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -79,5 +83,13 @@ mod tests {
         );
         let parsed: Result<Colour, _> = serde_json::from_str("\"deep_blue\"");
         assert_eq!(parsed.ok(), Some(Colour::DeepBlue));
+    }
+
+    #[test]
+    fn the_openapi_enum_lists_the_wire_names() {
+        let schema =
+            serde_json::to_value(<Colour as utoipa::PartialSchema>::schema()).unwrap_or_default();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "deep_blue"]));
+        assert_eq!(schema["description"], "A test set.");
     }
 }

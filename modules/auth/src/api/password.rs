@@ -36,7 +36,7 @@ pub struct ChangePasswordRequest {
 
 /// Starts a reset: always 202, whether or not the email is known (no account enumeration).
 /// For an active account, a one-time token is mailed by the notification module.
-#[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = ForgotPasswordRequest,
+#[utoipa::path(post, path = "/api/v1/auth/password/forgot", operation_id = "requestPasswordReset", tag = "auth", request_body = ForgotPasswordRequest,
     responses((status = 202, description = "If the account exists, a reset mail is on its way")))]
 pub async fn forgot(
     state: State,
@@ -47,7 +47,7 @@ pub async fn forgot(
 }
 
 /// Sets a new password with a reset token; the token works once and every session ends.
-#[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetPasswordRequest,
+#[utoipa::path(post, path = "/api/v1/auth/password/reset", operation_id = "resetPassword", tag = "auth", request_body = ResetPasswordRequest,
     responses((status = 204, description = "Password changed"),
         (status = 422, description = "Invalid or expired token, or a weak password", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn reset(state: State, body: ValidJson<ResetPasswordRequest>) -> ApiResult<HttpResponse> {
@@ -57,7 +57,7 @@ pub async fn reset(state: State, body: ValidJson<ResetPasswordRequest>) -> ApiRe
 }
 
 /// Changes the caller's password; other sessions end, this one stays.
-#[utoipa::path(post, path = "/api/v1/auth/password/change", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/auth/password/change", operation_id = "changePassword", tag = "auth", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses((status = 204, description = "Password changed"),
         (status = 422, description = "Wrong current password or a weak new one", body = kernel::error::Problem, content_type = "application/problem+json")))]

@@ -79,7 +79,7 @@ pub struct UpdateServiceClientRequest {
     pub version: Option<i32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/service-clients", tag = "service-clients", security(("bearer" = [])), params(ListParams),
+#[utoipa::path(get, path = "/api/v1/service-clients", operation_id = "listServiceClients", tag = "service-clients", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Page<ServiceClientDto>)))]
 pub async fn list(
     state: State,
@@ -91,7 +91,7 @@ pub async fn list(
 }
 
 /// Creates a client; its secret is shown in this response only.
-#[utoipa::path(post, path = "/api/v1/service-clients", tag = "service-clients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/service-clients", operation_id = "createServiceClient", tag = "service-clients", security(("bearer" = [])),
     request_body = CreateServiceClientRequest, responses((status = 201, body = ServiceClientCredentials)))]
 pub async fn create(
     state: State,
@@ -108,7 +108,7 @@ pub async fn create(
         .json(ServiceClientCredentials::from(created)))
 }
 
-#[utoipa::path(get, path = "/api/v1/service-clients/{id}", tag = "service-clients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/service-clients/{id}", operation_id = "getServiceClient", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ServiceClientDto)))]
 pub async fn get(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let client = use_case::get(&state, *id).await?;
@@ -117,7 +117,7 @@ pub async fn get(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiResul
         .json(ServiceClientDto::from(client)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/service-clients/{id}", tag = "service-clients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/service-clients/{id}", operation_id = "updateServiceClient", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = UpdateServiceClientRequest, responses((status = 200, body = ServiceClientDto)))]
 pub async fn update(
     state: State,
@@ -139,7 +139,7 @@ pub async fn update(
         .json(ServiceClientDto::from(updated)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/service-clients/{id}", tag = "service-clients", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/service-clients/{id}", operation_id = "deleteServiceClient", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted")))]
 pub async fn delete(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     use_case::delete(&state, *id).await?;
@@ -147,7 +147,7 @@ pub async fn delete(state: State, _caller: Caller, id: web::Path<Uuid>) -> ApiRe
 }
 
 /// Issues a new secret; the old one stops working at once.
-#[utoipa::path(post, path = "/api/v1/service-clients/{id}/rotate-secret", tag = "service-clients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/service-clients/{id}/rotate-secret", operation_id = "rotateServiceClientSecret", tag = "service-clients", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ServiceClientCredentials)))]
 pub async fn rotate_secret(
     state: State,

@@ -137,7 +137,7 @@ fn origin(req: &HttpRequest, settings: &Settings) -> Origin {
 }
 
 /// Exchanges email and password for an access token and a refresh token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, description = "Wrong email or password (same answer for both)", body = kernel::error::Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many failures; see Retry-After", body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -153,7 +153,7 @@ pub async fn login(
 }
 
 /// Rotates a refresh token. Presenting one that was already used revokes its whole session.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/refresh", operation_id = "refreshTokens", tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 401, description = "Unknown, expired, revoked or reused token", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
@@ -167,7 +167,7 @@ pub async fn refresh(
 }
 
 /// Ends the caller's session; its access tokens stop working at once.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "Signed out")))]
 pub async fn logout(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     use_case::logout(&state, &caller).await?;
@@ -175,7 +175,7 @@ pub async fn logout(state: State, caller: Caller) -> ApiResult<HttpResponse> {
 }
 
 /// Ends every session of the caller.
-#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", operation_id = "logoutAllSessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "All sessions ended")))]
 pub async fn logout_all(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     use_case::logout_all(&state, &caller).await?;
@@ -183,7 +183,7 @@ pub async fn logout_all(state: State, caller: Caller) -> ApiResult<HttpResponse>
 }
 
 /// The caller's active sessions.
-#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/auth/sessions", operation_id = "listSessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = [SessionDto])))]
 pub async fn list_sessions(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let list: Vec<SessionDto> = use_case::list(&state, &caller)
@@ -195,7 +195,7 @@ pub async fn list_sessions(state: State, caller: Caller) -> ApiResult<HttpRespon
 }
 
 /// Ends one of the caller's sessions.
-#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", operation_id = "revokeSession", tag = "auth", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204, description = "Session ended"), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_session(
     state: State,
@@ -207,7 +207,7 @@ pub async fn delete_session(
 }
 
 /// OAuth 2.0 client-credentials grant for service clients (form-encoded; HTTP Basic accepted).
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "issueServiceToken", tag = "auth",
     request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = ClientTokenResponse),
         (status = 401, description = "Unknown client or wrong secret", body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -255,7 +255,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 }
 
 /// The public keys that verify access tokens.
-#[utoipa::path(get, path = "/api/v1/auth/.well-known/jwks.json", tag = "auth", responses(
+#[utoipa::path(get, path = "/api/v1/auth/.well-known/jwks.json", operation_id = "getJwks", tag = "auth", responses(
     (status = 200, body = kernel::tokens::Jwks)))]
 pub async fn jwks(state: State) -> HttpResponse {
     HttpResponse::Ok()

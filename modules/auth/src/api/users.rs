@@ -79,13 +79,13 @@ fn with_etag(user: users::Model) -> HttpResponse {
 }
 
 /// The caller's own account.
-#[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserDto)))]
+#[utoipa::path(get, path = "/api/v1/users/me", operation_id = "getCurrentUser", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserDto)))]
 pub async fn me(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     Ok(with_etag(use_case::me(&state, &caller).await?))
 }
 
 /// Updates the caller's own profile (name).
-#[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])), request_body = UpdateProfileRequest,
+#[utoipa::path(patch, path = "/api/v1/users/me", operation_id = "updateCurrentUser", tag = "users", security(("bearer" = [])), request_body = UpdateProfileRequest,
     responses((status = 200, body = UserDto)))]
 pub async fn update_me(
     state: State,
@@ -97,7 +97,7 @@ pub async fn update_me(
 }
 
 /// Users the caller may see: admins and OEM staff all, dealer managers their dealer's.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(ListParams, UserFilter),
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "listUsers", tag = "users", security(("bearer" = [])), params(ListParams, UserFilter),
     responses((status = 200, body = Page<UserDto>)))]
 pub async fn list(
     state: State,
@@ -110,7 +110,7 @@ pub async fn list(
 }
 
 /// Creates a user within the caller's rights (a dealer manager: staff of their own dealer).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest,
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "createUser", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest,
     responses((status = 201, body = UserDto),
         (status = 403, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email already registered", body = kernel::error::Problem, content_type = "application/problem+json"),
@@ -137,14 +137,14 @@ pub async fn create(
 }
 
 /// One user the caller may see.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "getUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = UserDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(with_etag(use_case::get(&state, &caller, *id).await?))
 }
 
 /// Updates a user (optimistic: `If-Match` or `version`). Only admins change roles and dealers.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/users/{id}", operation_id = "updateUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = UpdateUserRequest,
     responses((status = 200, body = UserDto),
         (status = 409, description = "Stale version", body = kernel::error::Problem, content_type = "application/problem+json"),
@@ -169,7 +169,7 @@ pub async fn update(
 }
 
 /// Deactivates a user: they can no longer sign in or refresh; their sessions end now.
-#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", operation_id = "deactivateUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = UserDto)))]
 pub async fn deactivate(
     state: State,
@@ -180,7 +180,7 @@ pub async fn deactivate(
 }
 
 /// Reactivates a user.
-#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", operation_id = "reactivateUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = UserDto)))]
 pub async fn reactivate(
     state: State,

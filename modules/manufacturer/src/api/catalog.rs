@@ -36,7 +36,7 @@ impl From<manufacturers::Model> for ManufacturerDto {
 }
 
 /// Every manufacturer (most deployments have one).
-#[utoipa::path(get, path = "/api/v1/manufacturers", tag = "manufacturer", security(("bearer" = [])), params(ListParams),
+#[utoipa::path(get, path = "/api/v1/manufacturers", operation_id = "listManufacturers", tag = "manufacturer", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = Page<ManufacturerDto>)))]
 pub async fn list_manufacturers(
     db: State,
@@ -47,7 +47,7 @@ pub async fn list_manufacturers(
 }
 
 /// Registers a manufacturer (admins).
-#[utoipa::path(post, path = "/api/v1/manufacturers", tag = "manufacturer", security(("bearer" = [])), request_body = CreateManufacturer,
+#[utoipa::path(post, path = "/api/v1/manufacturers", operation_id = "createManufacturer", tag = "manufacturer", security(("bearer" = [])), request_body = CreateManufacturer,
     responses((status = 201, body = ManufacturerDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_manufacturer(
     db: State,
@@ -88,7 +88,7 @@ impl From<vehicle_models::Model> for ModelDto {
 }
 
 /// Vehicle models; dealer roles see published ones only.
-#[utoipa::path(get, path = "/api/v1/catalog/models", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ModelFilter),
+#[utoipa::path(get, path = "/api/v1/catalog/models", operation_id = "listCatalogModels", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ModelFilter),
     responses((status = 200, body = Page<ModelDto>)))]
 pub async fn list_models(
     db: State,
@@ -101,7 +101,7 @@ pub async fn list_models(
 }
 
 /// Creates a draft model.
-#[utoipa::path(post, path = "/api/v1/catalog/models", tag = "manufacturer", security(("bearer" = [])), request_body = CreateModel,
+#[utoipa::path(post, path = "/api/v1/catalog/models", operation_id = "createCatalogModel", tag = "manufacturer", security(("bearer" = [])), request_body = CreateModel,
     responses((status = 201, body = ModelDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_model(db: State, body: ValidJson<CreateModel>) -> ApiResult<HttpResponse> {
@@ -110,7 +110,7 @@ pub async fn create_model(db: State, body: ValidJson<CreateModel>) -> ApiResult<
 }
 
 /// One model.
-#[utoipa::path(get, path = "/api/v1/catalog/models/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/catalog/models/{id}", operation_id = "getCatalogModel", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ModelDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_model(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let model = use_case::get_model(&db, &caller, *id).await?;
@@ -118,7 +118,7 @@ pub async fn get_model(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiRes
 }
 
 /// Renames or re-describes a model (optimistic on `version`).
-#[utoipa::path(patch, path = "/api/v1/catalog/models/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/catalog/models/{id}", operation_id = "updateCatalogModel", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = UpdateModel, responses((status = 200, body = ModelDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_model(
     db: State,
@@ -131,7 +131,7 @@ pub async fn update_model(
 }
 
 /// Publishes a model: its variants become visible to dealers (`variant_published` for each).
-#[utoipa::path(post, path = "/api/v1/catalog/models/{id}/publish", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/catalog/models/{id}/publish", operation_id = "publishCatalogModel", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ModelDto), (status = 409, description = "Illegal transition", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn publish_model(
     db: State,
@@ -143,7 +143,7 @@ pub async fn publish_model(
 }
 
 /// Discontinues a model: dealers no longer see it.
-#[utoipa::path(post, path = "/api/v1/catalog/models/{id}/discontinue", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/catalog/models/{id}/discontinue", operation_id = "discontinueCatalogModel", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ModelDto), (status = 409, description = "Illegal transition", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn discontinue_model(
     db: State,
@@ -155,7 +155,7 @@ pub async fn discontinue_model(
 }
 
 /// Colours, optionally of one model; dealer roles see published models' colours only.
-#[utoipa::path(get, path = "/api/v1/catalog/colours", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ColourFilter),
+#[utoipa::path(get, path = "/api/v1/catalog/colours", operation_id = "listCatalogColours", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ColourFilter),
     responses((status = 200, body = Page<ColourDto>)))]
 pub async fn list_colours(
     db: State,
@@ -168,7 +168,7 @@ pub async fn list_colours(
 }
 
 /// Adds a colour to a model.
-#[utoipa::path(post, path = "/api/v1/catalog/colours", tag = "manufacturer", security(("bearer" = [])), request_body = CreateColour,
+#[utoipa::path(post, path = "/api/v1/catalog/colours", operation_id = "createCatalogColour", tag = "manufacturer", security(("bearer" = [])), request_body = CreateColour,
     responses((status = 201, body = ColourDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_colour(
     db: State,
@@ -180,7 +180,7 @@ pub async fn create_colour(
 }
 
 /// Changes a colour's name, surcharge or availability.
-#[utoipa::path(patch, path = "/api/v1/catalog/colours/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/catalog/colours/{id}", operation_id = "updateCatalogColour", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = UpdateColour, responses((status = 200, body = ColourDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_colour(
     db: State,

@@ -56,7 +56,7 @@ impl From<Contract> for ContractDto {
 }
 
 /// Dealer contracts; dealer roles see their own dealer's.
-#[utoipa::path(get, path = "/api/v1/dealer-contracts", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ContractFilter),
+#[utoipa::path(get, path = "/api/v1/dealer-contracts", operation_id = "listDealerContracts", tag = "manufacturer", security(("bearer" = [])), params(ListParams, ContractFilter),
     responses((status = 200, body = Page<ContractDto>)))]
 pub async fn list_contracts(
     db: State,
@@ -85,7 +85,7 @@ pub struct CreateContract {
 }
 
 /// Signs a contract with a dealer; periods of one dealer's active contracts may not overlap.
-#[utoipa::path(post, path = "/api/v1/dealer-contracts", tag = "manufacturer", security(("bearer" = [])), request_body = CreateContract,
+#[utoipa::path(post, path = "/api/v1/dealer-contracts", operation_id = "createDealerContract", tag = "manufacturer", security(("bearer" = [])), request_body = CreateContract,
     responses((status = 201, body = ContractDto), (status = 409, description = "Overlaps an active contract", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_contract(
@@ -107,7 +107,7 @@ pub async fn create_contract(
 }
 
 /// One contract.
-#[utoipa::path(get, path = "/api/v1/dealer-contracts/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/dealer-contracts/{id}", operation_id = "getDealerContract", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ContractDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_contract(
     db: State,
@@ -119,7 +119,7 @@ pub async fn get_contract(
 }
 
 /// Ends a contract early: the dealer can no longer order under it.
-#[utoipa::path(post, path = "/api/v1/dealer-contracts/{id}/terminate", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-contracts/{id}/terminate", operation_id = "terminateDealerContract", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ContractDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn terminate_contract(
     db: State,
@@ -166,7 +166,7 @@ impl From<InvoiceView> for InvoiceDto {
 }
 
 /// Dealer invoices; a dealer manager sees their own dealer's.
-#[utoipa::path(get, path = "/api/v1/dealer-invoices", tag = "manufacturer", security(("bearer" = [])), params(ListParams, InvoiceFilter),
+#[utoipa::path(get, path = "/api/v1/dealer-invoices", operation_id = "listDealerInvoices", tag = "manufacturer", security(("bearer" = [])), params(ListParams, InvoiceFilter),
     responses((status = 200, body = Page<InvoiceDto>)))]
 pub async fn list_invoices(
     db: State,
@@ -179,7 +179,7 @@ pub async fn list_invoices(
 }
 
 /// One invoice.
-#[utoipa::path(get, path = "/api/v1/dealer-invoices/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/dealer-invoices/{id}", operation_id = "getDealerInvoice", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = InvoiceDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_invoice(
     db: State,
@@ -205,7 +205,7 @@ pub struct AgingQuery {
 }
 
 /// Each dealer's debt (invoices − payments) by days past due: not due, 0–30, 31–60, 61–90, 90+.
-#[utoipa::path(get, path = "/api/v1/dealer-invoices/aging", tag = "manufacturer", security(("bearer" = [])), params(AgingQuery),
+#[utoipa::path(get, path = "/api/v1/dealer-invoices/aging", operation_id = "getDealerInvoiceAging", tag = "manufacturer", security(("bearer" = [])), params(AgingQuery),
     responses((status = 200, body = [DealerDebt])))]
 pub async fn aging(
     db: State,
@@ -232,7 +232,7 @@ pub struct OverdueCheck {
 
 /// Flags invoices past due with money outstanding, once each. The module also runs this
 /// hourly; the endpoint lets operators (and tests) run it now.
-#[utoipa::path(post, path = "/api/v1/dealer-invoices/overdue-check", tag = "manufacturer", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/dealer-invoices/overdue-check", operation_id = "checkOverdueDealerInvoices", tag = "manufacturer", security(("bearer" = [])),
     responses((status = 200, body = OverdueCheck)))]
 pub async fn overdue_check(db: State) -> ApiResult<HttpResponse> {
     let flagged = overdue::flag_overdue_invoices(&db).await?;

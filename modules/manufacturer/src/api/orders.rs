@@ -87,7 +87,7 @@ fn ok(view: OrderView) -> HttpResponse {
 }
 
 /// Dealer orders; a dealer manager sees only their dealer's.
-#[utoipa::path(get, path = "/api/v1/dealer-orders", tag = "manufacturer", security(("bearer" = [])), params(ListParams, OrderFilter),
+#[utoipa::path(get, path = "/api/v1/dealer-orders", operation_id = "listDealerOrders", tag = "manufacturer", security(("bearer" = [])), params(ListParams, OrderFilter),
     responses((status = 200, body = Page<OrderDto>)))]
 pub async fn list(
     db: State,
@@ -119,7 +119,7 @@ pub struct PlaceOrder {
 
 /// A dealer manager orders vehicles for their dealer, priced at today's wholesale quote.
 /// Honours `Idempotency-Key`.
-#[utoipa::path(post, path = "/api/v1/dealer-orders", tag = "manufacturer", security(("bearer" = [])), request_body = PlaceOrder,
+#[utoipa::path(post, path = "/api/v1/dealer-orders", operation_id = "placeDealerOrder", tag = "manufacturer", security(("bearer" = [])), request_body = PlaceOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses((status = 201, body = OrderDto), (status = 409, description = "No contract in force", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -146,7 +146,7 @@ pub async fn place(
 }
 
 /// One order with its lines and allocated VINs.
-#[utoipa::path(get, path = "/api/v1/dealer-orders/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/dealer-orders/{id}", operation_id = "getDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(ok(use_case::get(&db, &caller, *id).await?))
@@ -154,7 +154,7 @@ pub async fn get(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<Ht
 
 /// OEM staff approve a pending order if the dealer's credit allows it: unpaid invoices plus
 /// approved, not yet invoiced orders plus this one must stay within the contract's limit.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/approve", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/approve", operation_id = "approveDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 409, description = "Illegal transition or credit limit exceeded", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn approve(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(ok(use_case::approve(&db, &caller, *id).await?))
@@ -168,7 +168,7 @@ pub struct ReasonInput {
 }
 
 /// OEM staff reject a pending order, saying why.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/reject", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/reject", operation_id = "rejectDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
     responses((status = 200, body = OrderDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn reject(
     db: State,
@@ -181,7 +181,7 @@ pub async fn reject(
 }
 
 /// The dealer manager cancels their order; only while it is pending.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/cancel", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/cancel", operation_id = "cancelDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 409, description = "Not pending any more", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn cancel(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(ok(use_case::cancel(&db, &caller, *id).await?))
@@ -196,7 +196,7 @@ pub struct AllocateInput {
 
 /// OEM staff allocate warehouse units to an approved order: exactly the lines' variant ×
 /// colour × quantity. A VIN goes to one order only, even when two allocations race.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/allocate", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AllocateInput,
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/allocate", operation_id = "allocateDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AllocateInput,
     responses((status = 200, body = OrderDto), (status = 409, description = "Illegal transition or VIN not available", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn allocate(
@@ -211,21 +211,21 @@ pub async fn allocate(
 
 /// OEM staff ship an allocated order: its units go in transit and the dealer is invoiced
 /// (due after the contract's payment terms).
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/ship", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/ship", operation_id = "shipDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn ship(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(ok(use_case::ship(&db, &caller, *id).await?))
 }
 
 /// The dealer manager confirms receipt: the units become the dealer's stock.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/deliver", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/deliver", operation_id = "deliverDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn deliver(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(ok(use_case::deliver(&db, &caller, *id).await?))
 }
 
 /// The dealer manager disputes a shipment (damage, wrong units, missing units).
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/dispute", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/dispute", operation_id = "disputeDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
     responses((status = 200, body = OrderDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn dispute(
     db: State,
@@ -238,7 +238,7 @@ pub async fn dispute(
 }
 
 /// OEM staff resolve a dispute (the resolution is recorded); the units are handed over.
-#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/resolve", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
+#[utoipa::path(post, path = "/api/v1/dealer-orders/{id}/resolve", operation_id = "resolveDealerOrder", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReasonInput,
     responses((status = 200, body = OrderDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn resolve(
     db: State,

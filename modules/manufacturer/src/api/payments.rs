@@ -51,7 +51,7 @@ impl From<Payment> for PaymentDto {
 }
 
 /// Dealer payments; a dealer manager sees their own dealer's.
-#[utoipa::path(get, path = "/api/v1/dealer-payments", tag = "manufacturer", security(("bearer" = [])), params(ListParams, PaymentFilter),
+#[utoipa::path(get, path = "/api/v1/dealer-payments", operation_id = "listDealerPayments", tag = "manufacturer", security(("bearer" = [])), params(ListParams, PaymentFilter),
     responses((status = 200, body = Page<PaymentDto>)))]
 pub async fn list(
     db: State,
@@ -78,7 +78,7 @@ pub struct RecordPayment {
 
 /// Records a payment. A dealer manager's payment waits for OEM confirmation; one recorded by
 /// OEM staff is confirmed at once. Honours `Idempotency-Key`.
-#[utoipa::path(post, path = "/api/v1/dealer-payments", tag = "manufacturer", security(("bearer" = [])), request_body = RecordPayment,
+#[utoipa::path(post, path = "/api/v1/dealer-payments", operation_id = "recordDealerPayment", tag = "manufacturer", security(("bearer" = [])), request_body = RecordPayment,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses((status = 201, body = PaymentDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
@@ -99,7 +99,7 @@ pub async fn record(
 }
 
 /// OEM staff confirm a payment the dealer reported; it then counts against the invoice.
-#[utoipa::path(post, path = "/api/v1/dealer-payments/{id}/confirm", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/dealer-payments/{id}/confirm", operation_id = "confirmDealerPayment", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = PaymentDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn confirm(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let payment = use_case::confirm(&db, &caller, *id).await?;

@@ -52,7 +52,7 @@ impl From<promos::Model> for PromotionDto {
 }
 
 /// OEM promotions; dealer roles see the ones in force that are open to their dealer.
-#[utoipa::path(get, path = "/api/v1/catalog/promotions", tag = "manufacturer", security(("bearer" = [])), params(ListParams, PromotionFilter),
+#[utoipa::path(get, path = "/api/v1/catalog/promotions", operation_id = "listCatalogPromotions", tag = "manufacturer", security(("bearer" = [])), params(ListParams, PromotionFilter),
     responses((status = 200, body = Page<PromotionDto>)))]
 pub async fn list(
     db: State,
@@ -65,7 +65,7 @@ pub async fn list(
 }
 
 /// Creates a promotion and tells other modules (`promotion_changed`).
-#[utoipa::path(post, path = "/api/v1/catalog/promotions", tag = "manufacturer", security(("bearer" = [])), request_body = PromotionInput,
+#[utoipa::path(post, path = "/api/v1/catalog/promotions", operation_id = "createCatalogPromotion", tag = "manufacturer", security(("bearer" = [])), request_body = PromotionInput,
     responses((status = 201, body = PromotionDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(db: State, body: ValidJson<PromotionInput>) -> ApiResult<HttpResponse> {
     let promotion = use_case::create(&db, body.into_inner()).await?;
@@ -73,7 +73,7 @@ pub async fn create(db: State, body: ValidJson<PromotionInput>) -> ApiResult<Htt
 }
 
 /// Replaces a promotion's terms (or ends it with `active: false`).
-#[utoipa::path(patch, path = "/api/v1/catalog/promotions/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/catalog/promotions/{id}", operation_id = "updateCatalogPromotion", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = PromotionInput, responses((status = 200, body = PromotionDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     db: State,
@@ -97,7 +97,7 @@ pub struct QuoteQuery {
 }
 
 /// Line-by-line wholesale quote: price, colour surcharge, contract discount, promotions, total.
-#[utoipa::path(get, path = "/api/v1/catalog/price-quote", tag = "manufacturer", security(("bearer" = [])), params(QuoteQuery),
+#[utoipa::path(get, path = "/api/v1/catalog/price-quote", operation_id = "getCatalogPriceQuote", tag = "manufacturer", security(("bearer" = [])), params(QuoteQuery),
     responses((status = 200, body = Quote), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn price_quote(
     db: State,

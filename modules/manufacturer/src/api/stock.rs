@@ -68,7 +68,7 @@ impl From<UnitView> for UnitDto {
 }
 
 /// Units by VIN (`q` = VIN prefix).
-#[utoipa::path(get, path = "/api/v1/oem-stock", tag = "manufacturer", security(("bearer" = [])), params(ListParams, UnitFilter),
+#[utoipa::path(get, path = "/api/v1/oem-stock", operation_id = "listOemStock", tag = "manufacturer", security(("bearer" = [])), params(ListParams, UnitFilter),
     responses((status = 200, body = Page<UnitDto>)))]
 pub async fn list(
     db: State,
@@ -95,7 +95,7 @@ pub struct AddUnits {
 
 /// Registers produced units. Every VIN is checked (422 naming each bad one); a VIN already
 /// known is a 409 and nothing is added.
-#[utoipa::path(post, path = "/api/v1/oem-stock", tag = "manufacturer", security(("bearer" = [])), request_body = AddUnits,
+#[utoipa::path(post, path = "/api/v1/oem-stock", operation_id = "addOemStockUnits", tag = "manufacturer", security(("bearer" = [])), request_body = AddUnits,
     responses((status = 201, body = [UnitDto]), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn add_units(
@@ -120,14 +120,14 @@ pub async fn add_units(
 }
 
 /// One unit with its ledger.
-#[utoipa::path(get, path = "/api/v1/oem-stock/{vin}", tag = "manufacturer", security(("bearer" = [])), params(("vin" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/oem-stock/{vin}", operation_id = "getOemStockUnit", tag = "manufacturer", security(("bearer" = [])), params(("vin" = String, Path)),
     responses((status = 200, body = UnitDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(db: State, vin: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(UnitDto::from(use_case::get(&db, &vin).await?)))
 }
 
 /// A unit leaves production and enters the warehouse.
-#[utoipa::path(post, path = "/api/v1/oem-stock/{vin}/receive", tag = "manufacturer", security(("bearer" = [])), params(("vin" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/oem-stock/{vin}/receive", operation_id = "receiveOemStockUnit", tag = "manufacturer", security(("bearer" = [])), params(("vin" = String, Path)),
     responses((status = 200, body = UnitDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn receive(db: State, caller: Caller, vin: web::Path<String>) -> ApiResult<HttpResponse> {
     let unit = use_case::receive(&db, &caller, &vin).await?;
@@ -172,7 +172,7 @@ pub struct LevelFilter {
 }
 
 /// Units per variant × colour and status, with thresholds.
-#[utoipa::path(get, path = "/api/v1/oem-stock/levels", tag = "manufacturer", security(("bearer" = [])), params(LevelFilter),
+#[utoipa::path(get, path = "/api/v1/oem-stock/levels", operation_id = "listOemStockLevels", tag = "manufacturer", security(("bearer" = [])), params(LevelFilter),
     responses((status = 200, body = [StockLevel])))]
 pub async fn levels(db: State, filter: web::Query<LevelFilter>) -> ApiResult<HttpResponse> {
     let levels: Vec<StockLevel> = use_case::levels(&db, filter.variant_id)
@@ -194,7 +194,7 @@ pub struct ThresholdInput {
 }
 
 /// Sets the low-stock threshold of a variant × colour.
-#[utoipa::path(put, path = "/api/v1/oem-stock/thresholds", tag = "manufacturer", security(("bearer" = [])), request_body = ThresholdInput,
+#[utoipa::path(put, path = "/api/v1/oem-stock/thresholds", operation_id = "setOemStockThreshold", tag = "manufacturer", security(("bearer" = [])), request_body = ThresholdInput,
     responses((status = 204), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn set_threshold(db: State, body: ValidJson<ThresholdInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();

@@ -69,7 +69,7 @@ fn dto(v: variants::Model, caller: &Caller) -> VariantDto {
 
 /// Searches variants: `q` (name), filters, and sort by `msrp`, `rangeKm`, `batteryKwh`,
 /// `motorKw`, `name`, `createdAt`.
-#[utoipa::path(get, path = "/api/v1/catalog/variants", tag = "manufacturer", security(("bearer" = [])), params(ListParams, VariantFilter),
+#[utoipa::path(get, path = "/api/v1/catalog/variants", operation_id = "listCatalogVariants", tag = "manufacturer", security(("bearer" = [])), params(ListParams, VariantFilter),
     responses((status = 200, body = Page<VariantDto>), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     db: State,
@@ -82,7 +82,7 @@ pub async fn list(
 }
 
 /// Adds a variant to a model (published right away if the model is).
-#[utoipa::path(post, path = "/api/v1/catalog/variants", tag = "manufacturer", security(("bearer" = [])), request_body = CreateVariant,
+#[utoipa::path(post, path = "/api/v1/catalog/variants", operation_id = "createCatalogVariant", tag = "manufacturer", security(("bearer" = [])), request_body = CreateVariant,
     responses((status = 201, body = VariantDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -95,7 +95,7 @@ pub async fn create(
 }
 
 /// One variant with its colours.
-#[utoipa::path(get, path = "/api/v1/catalog/variants/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/catalog/variants/{id}", operation_id = "getCatalogVariant", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = VariantDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let (variant, colours) = use_case::get(&db, &caller, *id).await?;
@@ -105,7 +105,7 @@ pub async fn get(db: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<Ht
 }
 
 /// Changes specs or status (prices have their own endpoint, with history).
-#[utoipa::path(patch, path = "/api/v1/catalog/variants/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/catalog/variants/{id}", operation_id = "updateCatalogVariant", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = UpdateVariant, responses((status = 200, body = VariantDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     db: State,
@@ -118,7 +118,7 @@ pub async fn update(
 }
 
 /// Sets MSRP and wholesale price; keeps the history and raises `price_changed`.
-#[utoipa::path(put, path = "/api/v1/catalog/variants/{id}/prices", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(put, path = "/api/v1/catalog/variants/{id}/prices", operation_id = "changeCatalogVariantPrices", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = ChangePrices, responses((status = 200, body = VariantDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn change_prices(
@@ -141,7 +141,7 @@ pub struct PricePoint {
 }
 
 /// Every price a variant has had, newest first.
-#[utoipa::path(get, path = "/api/v1/catalog/variants/{id}/price-history", tag = "manufacturer", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/catalog/variants/{id}/price-history", operation_id = "listCatalogVariantPriceHistory", tag = "manufacturer", security(("bearer" = [])),
     params(("id" = Uuid, Path), ListParams), responses((status = 200, body = Page<PricePoint>)))]
 pub async fn price_history(
     db: State,
@@ -183,7 +183,7 @@ pub struct ComparisonRow {
 }
 
 /// Specs of 2–4 variants side by side (`?variants=a,b,c`).
-#[utoipa::path(get, path = "/api/v1/catalog/compare", tag = "manufacturer", security(("bearer" = [])), params(CompareQuery),
+#[utoipa::path(get, path = "/api/v1/catalog/compare", operation_id = "compareCatalogVariants", tag = "manufacturer", security(("bearer" = [])), params(CompareQuery),
     responses((status = 200, body = Comparison), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn compare(
     db: State,

@@ -70,7 +70,7 @@ impl From<deliveries::Model> for DeliveryDto {
 }
 
 /// The ledger, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries", tag = "notification", security(("bearer" = [])), params(ListParams, DeliveryFilter),
+#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries", operation_id = "listNotificationDeliveries", tag = "notification", security(("bearer" = [])), params(ListParams, DeliveryFilter),
     responses((status = 200, body = Page<DeliveryDto>)))]
 pub async fn list(
     state: State,
@@ -82,7 +82,7 @@ pub async fn list(
 }
 
 /// One delivery.
-#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries/{id}", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/admin/notifications/deliveries/{id}", operation_id = "getNotificationDelivery", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let delivery = use_case::get(&state, *id).await?;
@@ -91,7 +91,7 @@ pub async fn get(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
 
 /// Sends a delivery again (failed, dead, or sent): back in line with fresh attempts. In-app
 /// messages are already in the inbox → 409.
-#[utoipa::path(post, path = "/api/v1/admin/notifications/deliveries/{id}/resend", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/admin/notifications/deliveries/{id}/resend", operation_id = "resendNotificationDelivery", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 202, body = DeliveryDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn resend(state: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {

@@ -25,7 +25,7 @@ pub struct InboxFilter {
 }
 
 /// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notification", security(("bearer" = [])), params(ListParams, InboxFilter),
+#[utoipa::path(get, path = "/api/v1/notifications", operation_id = "listNotifications", tag = "notification", security(("bearer" = [])), params(ListParams, InboxFilter),
     responses((status = 200, body = Page<InboxItemDto>)))]
 pub async fn list(
     state: State,
@@ -58,7 +58,7 @@ pub struct UnreadCount {
 }
 
 /// How many of the caller's notifications are unread (archived ones excluded).
-#[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notification", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/notifications/unread-count", operation_id = "getUnreadNotificationCount", tag = "notification", security(("bearer" = [])),
     responses((status = 200, body = UnreadCount)))]
 pub async fn unread_count(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let unread = inbox::unread_count(state.db.conn(), caller.subject).await?;
@@ -72,7 +72,7 @@ pub struct MarkedAll {
 }
 
 /// Marks every notification of the caller read.
-#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notification", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", operation_id = "markAllNotificationsRead", tag = "notification", security(("bearer" = [])),
     responses((status = 200, body = MarkedAll)))]
 pub async fn read_all(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let marked = crate::app::inbox::mark_all_read(&state.db, caller.subject).await?;
@@ -95,21 +95,21 @@ async fn mark(state: State, caller: Caller, id: Uuid, read: bool) -> ApiResult<H
 }
 
 /// Marks one of the caller's notifications read.
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", operation_id = "markNotificationRead", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn read(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     mark(state, caller, *id, true).await
 }
 
 /// Marks one of the caller's notifications unread.
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/unread", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/unread", operation_id = "markNotificationUnread", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn unread(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     mark(state, caller, *id, false).await
 }
 
 /// Moves one of the caller's notifications to the archive (read).
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/archive", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/archive", operation_id = "archiveNotification", tag = "notification", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = InboxItemDto), (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn archive(state: State, caller: Caller, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let found = crate::app::inbox::archive(&state.db, caller.subject, *id).await?;

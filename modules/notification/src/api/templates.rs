@@ -81,7 +81,7 @@ pub struct TemplateFilter {
 }
 
 /// Every template slot (routed event × channel × locale) with the template in force.
-#[utoipa::path(get, path = "/api/v1/notifications/templates", tag = "notification", security(("bearer" = [])), params(TemplateFilter),
+#[utoipa::path(get, path = "/api/v1/notifications/templates", operation_id = "listNotificationTemplates", tag = "notification", security(("bearer" = [])), params(TemplateFilter),
     responses((status = 200, body = Vec<TemplateDto>)))]
 pub async fn list(state: State, filter: web::Query<TemplateFilter>) -> ApiResult<HttpResponse> {
     let slots: Vec<TemplateDto> = app::all_slots(state.db.conn())
@@ -119,7 +119,7 @@ async fn respond(
 }
 
 /// The template in force for one event, channel and locale.
-#[utoipa::path(get, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", tag = "notification", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", operation_id = "getNotificationTemplate", tag = "notification", security(("bearer" = [])),
     params(("event" = String, Path), ("channel" = String, Path), ("locale" = String, Path)),
     responses((status = 200, body = TemplateDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
@@ -153,7 +153,7 @@ impl From<TemplateInput> for TemplateParts {
 
 /// Overrides the template of one event, channel and locale. A template that does not compile
 /// or uses a variable its event does not provide → 422.
-#[utoipa::path(put, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", tag = "notification", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", operation_id = "putNotificationTemplate", tag = "notification", security(("bearer" = [])),
     params(("event" = String, Path), ("channel" = String, Path), ("locale" = String, Path)), request_body = TemplateInput,
     responses((status = 200, body = TemplateDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn put(
@@ -176,7 +176,7 @@ pub async fn put(
 }
 
 /// Removes the override: the shipped template applies again.
-#[utoipa::path(delete, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", tag = "notification", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/notifications/templates/{event}/{channel}/{locale}", operation_id = "deleteNotificationTemplate", tag = "notification", security(("bearer" = [])),
     params(("event" = String, Path), ("channel" = String, Path), ("locale" = String, Path)),
     responses((status = 200, body = TemplateDto), (status = 404, description = "No override", body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
@@ -213,7 +213,7 @@ pub struct PreviewDto {
 }
 
 /// Renders a template (a draft or the one in force) with a payload (given or a sample).
-#[utoipa::path(post, path = "/api/v1/notifications/templates/preview", tag = "notification", security(("bearer" = [])), request_body = PreviewInput,
+#[utoipa::path(post, path = "/api/v1/notifications/templates/preview", operation_id = "previewNotificationTemplate", tag = "notification", security(("bearer" = [])), request_body = PreviewInput,
     responses((status = 200, body = PreviewDto), (status = 422, body = kernel::error::Problem, content_type = "application/problem+json")))]
 pub async fn preview(state: State, body: web::Json<PreviewInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
