@@ -187,11 +187,73 @@ where
     }
 }
 
+/// Parses one JSON text as strict log shippers do: a key repeated in any object is an error
+/// (serde_json's `Value` would silently keep the last one). For tests of the log format.
+pub fn parse_strict(text: &str) -> Result<Value, String> {
+    serde_json::from_str::<Strict>(text)
+        .map(|Strict(value)| value)
+        .map_err(|e| e.to_string())
+}
+
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let Strict(value) = access.next_value()?;
+            if map.insert(key.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!("repeated key `{key}`")));
+            }
+        }
+        Ok(Value::Object(map))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(value)) = access.next_element()? {
+            items.push(value);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::{
-        collections::HashSet,
         io,
         sync::{Arc, Mutex},
     };
@@ -223,57 +285,6 @@ mod tests {
         text.lines().map(str::to_owned).collect()
     }
 
-    /// The top-level keys and every object's keys, failing on a repeated one (serde_json's
-    /// `Value` would silently keep the last).
-    fn assert_no_repeated_keys(line: &str) {
-        struct Strict;
-        impl<'de> serde::de::Visitor<'de> for Strict {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-                let mut seen = HashSet::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if !seen.insert(key.clone()) {
-                        return Err(serde::de::Error::custom(format!("repeated key {key}")));
-                    }
-                    map.next_value::<StrictValue>()?;
-                }
-                Ok(())
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-                while seq.next_element::<StrictValue>()?.is_some() {}
-                Ok(())
-            }
-            fn visit_str<E>(self, _: &str) -> Result<(), E> {
-                Ok(())
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-                Ok(())
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-                Ok(())
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-                Ok(())
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-                Ok(())
-            }
-            fn visit_unit<E>(self) -> Result<(), E> {
-                Ok(())
-            }
-        }
-        struct StrictValue;
-        impl<'de> serde::Deserialize<'de> for StrictValue {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(Strict).map(|()| StrictValue)
-            }
-        }
-        serde_json::from_str::<StrictValue>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    }
-
     #[test]
     fn a_field_named_message_does_not_repeat_the_key() {
         let lines = lines_of(|| {
@@ -281,8 +292,7 @@ mod tests {
             tracing::warn!(?message, reply = 312, "Server returned us a message");
         });
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert_no_repeated_keys(&lines[0]);
-        let line: Value = serde_json::from_str(&lines[0]).unwrap();
+        let line = parse_strict(&lines[0]).unwrap();
         assert_eq!(line["level"], "WARN");
         assert_eq!(line["fields"]["message"], "Server returned us a message");
         assert_eq!(line["fields"]["message_2"], "\"the returned message\"");
@@ -298,14 +308,22 @@ mod tests {
             tracing::info!(target: "evdms::test", level = "a field called level", "inside");
         });
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert_no_repeated_keys(&lines[0]);
-        let line: Value = serde_json::from_str(&lines[0]).unwrap();
+        let line = parse_strict(&lines[0]).unwrap();
         assert_eq!(line["target"], "evdms::test");
         assert_eq!(line["level"], "INFO");
         assert_eq!(line["fields"]["level"], "a field called level");
         assert_eq!(line["span"]["name"], "request");
         assert_eq!(line["span"]["name_2"], "a field called name");
         assert_eq!(line["span"]["id"], 7);
+    }
+
+    #[test]
+    fn the_strict_parser_refuses_repeated_keys_at_any_depth() {
+        assert!(parse_strict(r#"{"a":1,"b":{"c":[{"d":2}]}}"#).is_ok());
+        let error = parse_strict(r#"{"fields":{"message":"x","message":"y"}}"#).unwrap_err();
+        assert!(error.contains("repeated key `message`"), "{error}");
+        assert!(parse_strict(r#"[{"a":1,"a":1}]"#).is_err());
+        assert!(parse_strict("not json").is_err());
     }
 
     #[test]
