@@ -4,13 +4,15 @@
 //!
 //! Reading a stored value outside the set is a decoding error, never a default.
 
-/// Declares a text enum: `Variant = "wire_name"` per value.
+/// Declares a text enum: `Variant = "wire_name"` per value. (The wire name is matched as a token
+/// tree, not a `literal` fragment: utoipa does not see a `literal` fragment's invisible group as
+/// a string, and documented the Rust variant names instead of the wire names.)
 #[macro_export]
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $text:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -79,5 +81,16 @@ mod tests {
         );
         let parsed: Result<Colour, _> = serde_json::from_str("\"deep_blue\"");
         assert_eq!(parsed.ok(), Some(Colour::DeepBlue));
+    }
+
+    #[test]
+    fn the_openapi_enum_lists_the_wire_names() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Colour::schema()).unwrap_or_default();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["red", "deep_blue"]),
+            "{schema}"
+        );
     }
 }
