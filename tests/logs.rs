@@ -177,12 +177,13 @@ async fn every_log_line_of_a_run_is_one_json_object_without_repeated_keys() {
     let created = client
         .post(auth.url("/api/v1/users"))
         .bearer_auth(&admin)
-        .json(&json!({ "email": "logged@evdms.dev", "name": "Logged Person", "role": "evm_staff", "password": "Logged-lines-42" }))
+        .json(&json!({ "email": "logged@evdms.dev", "name": "Logged Person", "role": "evm_staff", "password": "Strict-parsers-42" }))
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status(), 201);
+    let status = created.status();
     let user: Value = created.json().await.unwrap();
+    assert_eq!(status, 201, "{user}");
     // Another module (in the other process when split) reads with the same token and sees the
     // event about the new user.
     let manufacturers = client
