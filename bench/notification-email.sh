@@ -32,7 +32,7 @@ export EVDMS_ENV=test
 export EVDMS__DATA__DIR="$DATA"
 export EVDMS__DATABASE__URL="${BENCH_DATABASE_URL:-}"
 export EVDMS__SERVER__PORT=0
-export EVDMS__LOG__LEVEL=warn
+export EVDMS__LOG__LEVEL=warn,evdms::cli=info   # warnings, and the line with the port
 export EVDMS__NOTIFICATION__SMTP_HOST=127.0.0.1
 export EVDMS__NOTIFICATION__SMTP_PORT="$SMTP_PORT"
 export EVDMS__NOTIFICATION__SMTP_TLS=none

@@ -36,14 +36,14 @@ export EVDMS__SERVER__PORT=0
 export EVDMS__SERVER__RATE_LIMIT_PER_IP=0
 export EVDMS__SERVER__RATE_LIMIT_PER_USER=0
 export EVDMS__DATABASE__MAX_CONNECTIONS=32
-export EVDMS__LOG__LEVEL=warn
+export EVDMS__LOG__LEVEL=warn,evdms::cli=info   # warnings, and the line with the port
 
 "$TARGET/evdms" seed >/dev/null
 "$TARGET/evdms" serve >"$LOG" 2>&1 &
 SERVER=$!
 PORT=""
 for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/^EVDMS listening on port \([0-9]*\).*/\1/p' "$LOG" | head -1)
+    PORT=$(sed -n 's/.*EVDMS listening on port \([0-9]*\).*/\1/p' "$LOG" | head -1)
     [ -n "$PORT" ] && break
     sleep 0.1
 done

@@ -116,6 +116,7 @@ pub fn start(
             })
             .collect();
         let broker = Broker::new(amqp_url, &settings.bus.broker_prefix, queues);
+        broker.observe(metrics.clone());
         for module in &local {
             let own: Vec<Arc<dyn EventHandler>> = handlers
                 .iter()

@@ -3,7 +3,11 @@
 use crate::{modules, routes, startup::Application};
 use clap::{Parser, Subcommand};
 use kernel::{config::Settings, migrate};
-use std::process::ExitCode;
+use std::{
+    io::{self, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
 
 #[derive(Parser)]
 #[command(
@@ -12,6 +16,10 @@ use std::process::ExitCode;
     about = "Electric Vehicle Dealer Management System backend"
 )]
 struct Cli {
+    /// Directory of `default.toml` and `{EVDMS_ENV}.toml` (default: `EVDMS_CONFIG_DIR`, else
+    /// `./config`). Without them the overlays built into the binary apply (not in production).
+    #[arg(long, global = true, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -69,7 +77,7 @@ enum ConfigAction {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load() {
+    let settings = match Settings::load_in(cli.config_dir.as_deref()) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error}");
@@ -77,6 +85,16 @@ pub fn main() -> ExitCode {
         }
     };
     kernel::telemetry::init(&settings.log);
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(
+        command,
+        Command::Serve | Command::Seed | Command::Migrate { .. }
+    ) {
+        settings.log_sources();
+    } else {
+        settings.warn_missing_overlay();
+    }
+    let serving = matches!(command, Command::Serve);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -88,10 +106,18 @@ pub fn main() -> ExitCode {
         }
     };
     // actix-web's server needs a LocalSet-aware system; `actix_web::rt::System` provides it.
-    let result = actix_web::rt::System::with_tokio_rt(|| runtime)
-        .block_on(run(cli.command.unwrap_or(Command::Serve), settings));
+    let result = actix_web::rt::System::with_tokio_rt(|| runtime).block_on(run(command, settings));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`evdms routes | head -1`): nothing more to say.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if serving => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "the server stopped on an error"
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -99,39 +125,65 @@ pub fn main() -> ExitCode {
     }
 }
 
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes a command's result to stdout, reporting a closed pipe as an error instead of
+/// panicking like `println!` (see [`is_broken_pipe`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(io::stdout().lock(), $($arg)*)?
+    };
+}
+
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            println!("EVDMS listening on port {}", app.port());
+            let port = app.port();
+            tracing::info!(port, "EVDMS listening on port {port}");
             app.run_until_stopped().await
         }
         Command::Migrate { action } => migrate_command(settings, action).await,
         Command::Seed => {
             crate::startup::seed_all(settings).await?;
-            println!("seeded");
+            out!("seeded");
             Ok(())
         }
-        Command::Routes => {
-            print_routes(&settings);
-            Ok(())
-        }
+        Command::Routes => print_routes(&settings),
         Command::Openapi => {
             let docs: Vec<_> = modules::hosted(&settings)
                 .iter()
                 .map(|m| m.module.openapi())
                 .collect();
-            println!("{}", crate::openapi::document(&docs).to_pretty_json()?);
+            out!("{}", crate::openapi::document(&docs).to_pretty_json()?);
             Ok(())
         }
         Command::Config {
             action: ConfigAction::Check,
         } => {
-            println!("configuration OK (environment {})", settings.env.as_str());
-            println!("  listen     {}", settings.listen_address());
-            println!("  database   {}", settings.database_kind()?);
-            println!("  bus        {:?}", settings.bus.transport);
-            println!(
+            out!("configuration OK (environment {})", settings.env.as_str());
+            out!("  read       {}", settings.sources.describe());
+            if let Some(missing) = &settings.sources.missing {
+                out!("  not found  {}", missing.display());
+            }
+            out!("  listen     {}", settings.listen_address());
+            out!("  database   {}", settings.database_kind()?);
+            out!("  bus        {:?}", settings.bus.transport);
+            out!(
+                "  seed       {}",
+                if settings.seed.on_start {
+                    "demo data on start"
+                } else {
+                    "none on start"
+                }
+            );
+            out!(
                 "  modules    {}",
                 modules::hosted(&settings)
                     .iter()
@@ -175,20 +227,20 @@ async fn migrate_command(settings: Settings, action: MigrateAction) -> anyhow::R
         match &action {
             MigrateAction::Up { steps, .. } => {
                 let applied = migrate::up(&db, &m.migrations, *steps).await?;
-                println!("{}: applied {} migration(s)", m.name(), applied.len());
+                out!("{}: applied {} migration(s)", m.name(), applied.len());
                 for name in applied {
-                    println!("  + {name}");
+                    out!("  + {name}");
                 }
             }
             MigrateAction::Down { steps, .. } => {
                 let reverted = migrate::down(&db, &m.migrations, *steps).await?;
-                println!("{}: reverted {} migration(s)", m.name(), reverted.len());
+                out!("{}: reverted {} migration(s)", m.name(), reverted.len());
                 for name in reverted {
-                    println!("  - {name}");
+                    out!("  - {name}");
                 }
             }
             MigrateAction::Status { .. } => {
-                println!(
+                out!(
                     "{} (history in \"{}\".\"seaql_migrations\")",
                     m.name(),
                     m.name()
@@ -201,7 +253,7 @@ async fn migrate_command(settings: Settings, action: MigrateAction) -> anyhow::R
                         Some(at) => format!("applied {}", at.format("%Y-%m-%d %H:%M:%S UTC")),
                         None => "pending".to_owned(),
                     };
-                    println!("  {:<48} {state}", status.name);
+                    out!("  {:<48} {state}", status.name);
                 }
             }
         }
@@ -209,10 +261,10 @@ async fn migrate_command(settings: Settings, action: MigrateAction) -> anyhow::R
     Ok(())
 }
 
-fn print_routes(settings: &Settings) {
+fn print_routes(settings: &Settings) -> anyhow::Result<()> {
     let enabled = modules::hosted(settings);
     let local: Vec<&str> = enabled.iter().map(|m| m.name()).collect();
-    println!("{:<28} {:<14} served", "prefix", "module");
+    out!("{:<28} {:<14} served", "prefix", "module");
     for route in routes::TABLE {
         let served = if local.contains(&route.module) {
             "in this process".to_owned()
@@ -224,10 +276,11 @@ fn print_routes(settings: &Settings) {
         } else {
             "unavailable (503)".to_owned()
         };
-        println!(
+        out!(
             "{:<28} {:<14} {served}",
             format!("{}{}", routes::API_PREFIX, route.prefix),
             route.module
         );
     }
+    Ok(())
 }

@@ -5,12 +5,26 @@
 use kernel::testing::TestDatabase;
 use std::process::{Command, Output};
 
-fn evdms(database: &TestDatabase, args: &[&str], extra: &[(&str, &str)]) -> Output {
+/// The repository's configuration directory.
+const REPO_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config");
+
+/// `evdms` started as a user would outside the repository: from an empty directory, with only
+/// the variables given (so the overlays built into the binary apply unless `EVDMS_CONFIG_DIR`
+/// or `--config-dir` names a directory).
+fn outside(args: &[&str]) -> (Command, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_evdms"));
     command
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir.path())
         .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    (command, dir)
+}
+
+fn evdms(database: &TestDatabase, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let (mut command, _dir) = outside(args);
+    command
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("EVDMS_ENV", "test")
         .env("EVDMS__DATABASE__URL", &database.url)
@@ -19,6 +33,10 @@ fn evdms(database: &TestDatabase, args: &[&str], extra: &[(&str, &str)]) -> Outp
         command.env(key, value);
     }
     command.output().expect("evdms runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn stdout(output: &Output) -> String {
@@ -48,7 +66,10 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
     let production = evdms(
         &database,
         &["config", "check"],
-        &[("EVDMS_ENV", "production")],
+        &[
+            ("EVDMS_ENV", "production"),
+            ("EVDMS_CONFIG_DIR", REPO_CONFIG),
+        ],
     );
     assert!(!production.status.success());
     assert!(String::from_utf8_lossy(&production.stderr).contains("auth.signing_key_file"));
@@ -58,6 +79,7 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
         &["config", "check"],
         &[
             ("EVDMS_ENV", "production"),
+            ("EVDMS_CONFIG_DIR", REPO_CONFIG),
             (
                 "EVDMS__AUTH__SIGNING_KEY_FILE",
                 "/run/secrets/jwt_ed25519.pem",
@@ -113,6 +135,7 @@ async fn invalid_configuration_exits_non_zero_with_one_line_naming_the_key() {
             &["config", "check"],
             &[
                 ("EVDMS_ENV", "production"),
+                ("EVDMS_CONFIG_DIR", REPO_CONFIG),
                 (
                     "EVDMS__AUTH__SIGNING_KEY_FILE",
                     "/run/secrets/jwt_ed25519.pem",
@@ -228,4 +251,162 @@ async fn openapi_prints_the_document() {
     assert!(output.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON document");
     assert!(doc["paths"]["/health"].is_object());
+}
+
+/// `evdms routes | head -1`: the reader goes away before the output is written. The command ends
+/// quietly (no panic message, success) instead of panicking on the broken pipe.
+#[tokio::test]
+async fn output_into_a_closed_pipe_ends_quietly() {
+    for args in [&["routes"][..], &["openapi"][..]] {
+        let (mut command, _dir) = outside(args);
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end at once, like `head` after its line.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = stderr(&output);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        assert!(output.status.success(), "{args:?}: {:?}", output.status);
+    }
+}
+
+#[tokio::test]
+async fn outside_the_repository_the_embedded_overlays_apply_and_say_so() {
+    // Development: the embedded overlay seeds the demo data; `config check` says what it read.
+    let (mut command, _dir) = outside(&["config", "check"]);
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("environment development"), "{text}");
+    assert!(
+        text.contains("read       embedded default.toml, embedded development.toml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not found  config/development.toml"),
+        "{text}"
+    );
+    assert!(text.contains("demo data on start"), "{text}");
+
+    // Test: the same, with a warning that its file was not found.
+    let (mut command, _dir) = outside(&["config", "check"]);
+    let output = command.env("EVDMS_ENV", "test").output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("embedded test.toml"));
+    let warning = stderr(&output);
+    assert!(
+        warning.contains("WARN") && warning.contains("config/test.toml` not found"),
+        "{warning}"
+    );
+
+    // A configuration directory (variable or flag): its files are read, and an environment's
+    // file replaces the embedded overlay (this one does not seed).
+    let (mut command, _dir) = outside(&["config", "check"]);
+    let output = command
+        .env("EVDMS_ENV", "test")
+        .env("EVDMS_CONFIG_DIR", REPO_CONFIG)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "",
+        "nothing missing, nothing to warn about"
+    );
+    assert!(stdout(&output).contains(&format!("{REPO_CONFIG}/test.toml")));
+    let own = tempfile::tempdir().unwrap();
+    std::fs::write(
+        own.path().join("development.toml"),
+        "[server]\nport = 9123\n",
+    )
+    .unwrap();
+    let dir = own.path().to_str().unwrap();
+    let (mut command, _dir) = outside(&["--config-dir", dir, "config", "check"]);
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("listen     127.0.0.1:9123"), "{text}");
+    assert!(text.contains("none on start"), "{text}");
+    assert!(
+        text.contains(&format!("{dir}/development.toml")) && !text.contains("not found"),
+        "{text}"
+    );
+}
+
+/// `evdms serve` in development from an empty directory: it logs what it read, seeds the demo
+/// accounts and serves them.
+#[tokio::test]
+async fn development_serves_the_demo_data_from_any_directory() {
+    use std::io::BufRead;
+    let (mut command, dir) = outside(&["serve"]);
+    let mut child = command
+        .env("EVDMS__SERVER__PORT", "0")
+        .env("EVDMS__SERVER__WORKERS", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stop = KillOnDrop(child.id());
+    let (lines, received) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let port = loop {
+        let line = received
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no port logged: {log:#?}"));
+        log.push(line.clone());
+        let Some(rest) = line.split("EVDMS listening on port ").nth(1) else {
+            continue;
+        };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        break digits.parse::<u16>().unwrap();
+    };
+    let read = log
+        .iter()
+        .find(|l| l.contains("configuration: development environment from"))
+        .unwrap_or_else(|| panic!("the configuration is logged: {log:#?}"));
+    assert!(
+        read.contains("embedded default.toml, embedded development.toml"),
+        "{read}"
+    );
+    assert!(log.iter().any(|l| l.contains("development accounts")));
+    let login = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": "admin@evdms.dev", "password": "ChangeMe-123!" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "the demo accounts were seeded");
+    assert!(dir.path().join("data").is_dir(), "data under ./data");
+    // Nothing on stdout: the server's output is its log, on stderr.
+    drop(_stop);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+}
+
+/// Kills a process when the test ends, also on failure.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.0.to_string()])
+            .status();
+    }
 }

@@ -332,7 +332,9 @@ pub fn evdms_command(database: &TestDatabase) -> std::process::Command {
         .env("EVDMS__DATABASE__URL", &database.url)
         .env("EVDMS__DATA__DIR", &database.data_dir)
         .env("EVDMS__SERVER__PORT", "0")
-        .env("EVDMS__SERVER__WORKERS", "1");
+        .env("EVDMS__SERVER__WORKERS", "1")
+        // The test level (warn), plus the line that says where the server listens.
+        .env("EVDMS__LOG__LEVEL", "warn,evdms::cli=info");
     command
 }
 
@@ -368,22 +370,41 @@ impl Drop for Process {
     }
 }
 
-/// Runs `evdms serve` from `command` and returns it with the port it printed.
+/// The port in the log line `EVDMS listening on port N` (pretty or JSON), if `line` is it.
+pub fn listening_port(line: &str) -> Option<u16> {
+    let rest = line.split("EVDMS listening on port ").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Runs `evdms serve` from `command` and returns it with the port it logged. The log (stderr)
+/// keeps being read, and shown with `EVDMS_TEST_LOG`, so the server never blocks on it.
 pub fn serve_process(mut command: std::process::Command) -> (Process, u16) {
     use std::io::BufRead;
     let mut child = command
         .arg("serve")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let show = std::env::var("EVDMS_TEST_LOG").is_ok();
     let port = loop {
-        let line = lines.next().expect("the server prints its port").unwrap();
-        if let Some(port) = line.strip_prefix("EVDMS listening on port ") {
-            break port.trim().parse().unwrap();
+        let line = lines.next().expect("the server logs its port").unwrap();
+        if show {
+            eprintln!("{line}");
+        }
+        if let Some(port) = listening_port(&line) {
+            break port;
         }
     };
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if show {
+                eprintln!("{line}");
+            }
+        }
+    });
     (Process(child), port)
 }
 

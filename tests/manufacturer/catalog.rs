@@ -269,3 +269,39 @@ async fn promotions_price_the_quote_under_the_stacking_rule() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn one_manufacturer_is_read_by_every_role_that_lists_them() {
+    let app = spawn_seeded_app().await;
+    let path = format!("/api/v1/manufacturers/{}", demo::MANUFACTURER);
+    let listed: Value = app
+        .get_as(&app.token(EVM).await, "/api/v1/manufacturers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == demo::MANUFACTURER.to_string())
+        .cloned()
+        .expect("the demo manufacturer is listed");
+    for email in [EVM, MANAGER_A, STAFF_A] {
+        let response = app.get_as(&app.token(email).await, &path).await;
+        assert_eq!(response.status(), 200, "{email}");
+        let one: Value = response.json().await.unwrap();
+        assert_eq!(one, first, "{email} reads what the list shows");
+    }
+    let evm = app.token(EVM).await;
+    let missing = format!("/api/v1/manufacturers/{}", uuid::Uuid::now_v7());
+    problem(app.get_as(&evm, &missing).await, 404).await;
+    problem(app.get(&path).await, 401).await;
+    // A malformed id is a client error, never a 5xx.
+    let malformed = app.get_as(&evm, "/api/v1/manufacturers/not-a-uuid").await;
+    assert!(
+        malformed.status().is_client_error(),
+        "{}",
+        malformed.status()
+    );
+}

@@ -85,13 +85,15 @@ impl Module for AuthModule {
         }
         tracing::info!(created, "seeded demo users");
         if ctx.settings.env == kernel::config::Environment::Development {
-            println!(
-                "Development accounts (password: {}):",
-                ctx.settings.seed.dev_password.expose_secret()
+            let accounts: Vec<String> = contracts::seed::DEMO_USERS
+                .iter()
+                .map(|(email, _, role, _, _)| format!("{email} ({role})"))
+                .collect();
+            tracing::info!(
+                "development accounts, password `{}`: {}",
+                ctx.settings.seed.dev_password.expose_secret(),
+                accounts.join(", ")
             );
-            for (email, _, role, _, _) in contracts::seed::DEMO_USERS {
-                println!("  {email:<30} {role}");
-            }
         }
         Ok(())
     }

@@ -1,14 +1,44 @@
 //! Settings: `config/default.toml` → `config/{EVDMS_ENV}.toml` → `EVDMS__SECTION__KEY`.
 //!
-//! The default file is compiled into the binary so that it runs from any directory; files on disk
-//! (in `EVDMS_CONFIG_DIR`, default `./config`) overlay it. [`Settings::validate`] turns every
-//! mistake into one line naming the key.
+//! `default.toml` and the development and test overlays are compiled into the binary, so that it
+//! runs from any directory; files on disk (in `EVDMS_CONFIG_DIR` or `--config-dir`, default
+//! `./config`) take their place: `default.toml` on disk overlays the embedded one, and an
+//! environment's file on disk replaces the embedded overlay. Production has no embedded overlay
+//! and refuses to start without its file. [`Settings::sources`] says what was read, for the log
+//! line at start. [`Settings::validate`] turns every mistake into one line naming the key.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::{collections::BTreeMap, fmt, path::PathBuf, str::FromStr};
 
 const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+const DEVELOPMENT_TOML: &str = include_str!("../../../config/development.toml");
+const TEST_TOML: &str = include_str!("../../../config/test.toml");
+
+/// Where the configuration came from, in the order applied.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSources {
+    /// The directory searched for files (`EVDMS_CONFIG_DIR`, `--config-dir` or `./config`).
+    pub dir: PathBuf,
+    /// What was read, e.g. `embedded default.toml`, `config/default.toml`.
+    pub files: Vec<String>,
+    /// The environment's own file, when it was not found in `dir`.
+    pub missing: Option<PathBuf>,
+    /// The `EVDMS__…` variables applied (names only: values may be secrets).
+    pub variables: Vec<String>,
+}
+
+impl ConfigSources {
+    /// One line for the log: `embedded default.toml, config/development.toml; EVDMS__SERVER__PORT`.
+    pub fn describe(&self) -> String {
+        let mut text = self.files.join(", ");
+        if !self.variables.is_empty() {
+            text.push_str("; variables ");
+            text.push_str(&self.variables.join(", "));
+        }
+        text
+    }
+}
 
 /// The CORS origins of the development defaults; production refuses them.
 pub const DEVELOPMENT_CORS_ORIGINS: &[&str] = &["http://localhost:3000", "http://localhost:5173"];
@@ -69,6 +99,9 @@ impl ConfigError {
 pub struct Settings {
     #[serde(skip, default = "default_env")]
     pub env: Environment,
+    /// What the settings were read from (not a setting).
+    #[serde(skip)]
+    pub sources: ConfigSources,
     pub server: ServerSettings,
     pub data: DataSettings,
     pub database: DatabaseSettings,
@@ -441,14 +474,65 @@ impl fmt::Display for DatabaseKind {
 }
 
 impl Settings {
-    /// Loads settings for the environment named by `EVDMS_ENV` (default development).
+    /// Loads settings for the environment named by `EVDMS_ENV` (default development), from the
+    /// directory `EVDMS_CONFIG_DIR` (default `./config`).
     pub fn load() -> Result<Self, ConfigError> {
+        Self::load_in(None)
+    }
+
+    /// Like [`Self::load`], with the configuration directory given (`--config-dir`) instead of
+    /// `EVDMS_CONFIG_DIR`.
+    pub fn load_in(dir: Option<&std::path::Path>) -> Result<Self, ConfigError> {
         let env = match std::env::var("EVDMS_ENV") {
             Ok(value) if !value.trim().is_empty() => value.parse()?,
             _ => Environment::Development,
         };
-        let dir = std::env::var("EVDMS_CONFIG_DIR").unwrap_or_else(|_| "config".to_owned());
-        Self::load_from(env, &PathBuf::from(dir), std::env::vars())
+        let dir = match dir {
+            Some(dir) => dir.to_owned(),
+            None => std::env::var("EVDMS_CONFIG_DIR")
+                .ok()
+                .filter(|d| !d.trim().is_empty())
+                .map_or_else(|| PathBuf::from("config"), PathBuf::from),
+        };
+        Self::load_from(env, &dir, std::env::vars())
+    }
+
+    /// The overlay compiled in for `env` (production has none).
+    fn embedded_overlay(env: Environment) -> Option<&'static str> {
+        match env {
+            Environment::Development => Some(DEVELOPMENT_TOML),
+            Environment::Test => Some(TEST_TOML),
+            Environment::Production => None,
+        }
+    }
+
+    /// Logs where the settings came from (call once logging is set up): one info line, and a
+    /// warning when a test or production run found no file of its own.
+    pub fn log_sources(&self) {
+        let sources = &self.sources;
+        tracing::info!(
+            environment = self.env.as_str(),
+            config_dir = %sources.dir.display(),
+            "configuration: {} environment from {}",
+            self.env.as_str(),
+            sources.describe()
+        );
+        self.warn_missing_overlay();
+    }
+
+    /// A warning when the environment's file was not found, unless it is development (whose
+    /// embedded overlay is the normal case outside the repository).
+    pub fn warn_missing_overlay(&self) {
+        if let (Some(missing), false) =
+            (&self.sources.missing, self.env == Environment::Development)
+        {
+            tracing::warn!(
+                environment = self.env.as_str(),
+                "configuration: `{}` not found; using the overlay built into the binary \
+                 (set EVDMS_CONFIG_DIR or --config-dir to the directory holding it)",
+                missing.display()
+            );
+        }
     }
 
     /// Production runs only from its configuration directory: the embedded defaults are the
@@ -482,29 +566,51 @@ impl Settings {
             .into_iter()
             .filter(|(k, _)| k.starts_with("EVDMS__"))
             .collect();
-        let builder = config::Config::builder()
-            .add_source(config::File::from_str(
-                DEFAULT_TOML,
-                config::FileFormat::Toml,
-            ))
-            .add_source(config::File::from(dir.join("default.toml")).required(false))
-            .add_source(
-                config::File::from(dir.join(env.as_str()).with_extension("toml")).required(false),
-            )
-            .add_source(
-                config::Environment::with_prefix("EVDMS")
-                    .prefix_separator("__")
-                    .separator("__")
-                    .list_separator(",")
-                    .with_list_parse_key("server.cors_origins")
-                    .with_list_parse_key("auth.verification_key_files")
-                    .with_list_parse_key("modules.enabled")
-                    .try_parsing(true)
-                    .source(Some(vars)),
-            );
+        let mut sources = ConfigSources {
+            dir: dir.to_owned(),
+            files: vec!["embedded default.toml".to_owned()],
+            missing: None,
+            variables: vars.keys().cloned().collect(),
+        };
+        sources.variables.sort();
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        let default_file = dir.join("default.toml");
+        if default_file.is_file() {
+            sources.files.push(default_file.display().to_string());
+            builder = builder.add_source(config::File::from(default_file));
+        }
+        let env_file = dir.join(env.as_str()).with_extension("toml");
+        if env_file.is_file() {
+            sources.files.push(env_file.display().to_string());
+            builder = builder.add_source(config::File::from(env_file));
+        } else {
+            if let Some(embedded) = Self::embedded_overlay(env) {
+                sources
+                    .files
+                    .push(format!("embedded {}.toml", env.as_str()));
+                builder =
+                    builder.add_source(config::File::from_str(embedded, config::FileFormat::Toml));
+            }
+            sources.missing = Some(env_file);
+        }
+        let builder = builder.add_source(
+            config::Environment::with_prefix("EVDMS")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("server.cors_origins")
+                .with_list_parse_key("auth.verification_key_files")
+                .with_list_parse_key("modules.enabled")
+                .try_parsing(true)
+                .source(Some(vars)),
+        );
         let raw = builder.build().map_err(config_error)?;
         let mut settings: Settings = raw.try_deserialize().map_err(config_error)?;
         settings.env = env;
+        settings.sources = sources;
         settings.validate()?;
         Ok(settings)
     }
@@ -878,5 +984,36 @@ mod tests {
         );
         assert!(settings.ops.expose_docs && settings.ops.expose_metrics);
         assert_eq!(settings.server.hsts_max_age_secs, 0);
+    }
+
+    #[test]
+    fn the_overlays_are_embedded_and_the_sources_say_which_were_read() {
+        // Outside the repository: the embedded files, development's seeding included.
+        let outside = load(&[("EVDMS__SERVER__PORT", "9000")]).unwrap();
+        assert!(outside.seed.on_start, "the development overlay applies");
+        assert_eq!(
+            outside.sources.files,
+            ["embedded default.toml", "embedded development.toml"]
+        );
+        assert_eq!(
+            outside.sources.missing,
+            Some(PathBuf::from("/nonexistent/development.toml"))
+        );
+        assert_eq!(outside.sources.variables, ["EVDMS__SERVER__PORT"]);
+        let test = load_env(Environment::Test, &[]).unwrap();
+        assert_eq!(test.server.port, 0, "the test overlay applies");
+        assert_eq!(
+            test.sources.files,
+            ["embedded default.toml", "embedded test.toml"]
+        );
+
+        // In the repository: its files, nothing missing.
+        let vars: [(String, String); 0] = [];
+        let inside = Settings::load_from(Environment::Development, &repo_config(), vars).unwrap();
+        assert_eq!(inside.sources.files.len(), 3, "{:?}", inside.sources.files);
+        assert!(inside.sources.files[1].ends_with("default.toml"));
+        assert!(inside.sources.files[2].ends_with("development.toml"));
+        assert_eq!(inside.sources.missing, None);
+        assert!(inside.sources.describe().contains("development.toml"));
     }
 }

@@ -16,6 +16,7 @@ pub struct Metrics {
     pub events_dead_lettered: IntCounterVec,
     pub events_handled: IntCounterVec,
     pub events_duplicate: IntCounterVec,
+    pub events_unrouted: IntCounterVec,
     pub outbox_pending: IntGaugeVec,
     pub outbox_oldest_age_seconds: IntGaugeVec,
     pub outbox_dead_letters: IntGaugeVec,
@@ -76,6 +77,11 @@ impl Metrics {
                 "Redeliveries skipped because the inbox already had them",
                 &["handler", "event"],
             )?,
+            events_unrouted: counter(
+                "events_unrouted_total",
+                "Events the broker accepted with no queue bound to them (no module subscribes)",
+                &["event"],
+            )?,
             outbox_pending: gauge(
                 "outbox_pending",
                 "Undelivered events per module",
@@ -120,6 +126,7 @@ impl Metrics {
             &metrics.events_dead_lettered,
             &metrics.events_handled,
             &metrics.events_duplicate,
+            &metrics.events_unrouted,
         ] {
             metrics.registry.register(Box::new(collector.clone()))?;
         }

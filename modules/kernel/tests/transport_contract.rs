@@ -383,3 +383,43 @@ async fn events_published_while_stopped_are_delivered_after_a_restart() {
         bus.stop().await;
     }
 }
+
+/// An event no queue is bound to (nobody subscribes) is delivered as far as it goes: the
+/// publish succeeds and the broker's return is counted, not treated as a failure or a warning.
+#[tokio::test]
+async fn rabbitmq_counts_unrouted_events_and_delivers_them_as_published() {
+    let Some(test_broker) = kernel::testing::TestBroker::create() else {
+        return;
+    };
+    let broker = Broker::new(
+        &test_broker.url,
+        &test_broker.prefix,
+        vec![QueueSpec {
+            module: CONSUMER.into(),
+            events: vec![EVENT.into()],
+        }],
+    );
+    let metrics = kernel::metrics::Metrics::new().unwrap();
+    broker.observe(metrics.clone());
+    let transport = RabbitTransport::new(broker.clone());
+    let unrouted = |name: &str| metrics.events_unrouted.with_label_values(&[name]).get();
+
+    let mut nobody = envelope("a-1");
+    nobody.name = "producer.nobody_listens.v1".into();
+    transport.deliver(&nobody).await.unwrap();
+    assert_eq!(unrouted("producer.nobody_listens.v1"), 1);
+
+    let routed = envelope("a-2");
+    let outcomes = transport
+        .deliver_batch(&[routed.clone(), nobody.clone()])
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    assert_eq!(unrouted("producer.nobody_listens.v1"), 2);
+    assert_eq!(unrouted(EVENT), 0, "a bound event is not counted");
+    let text = metrics.render().unwrap();
+    assert!(
+        text.contains("evdms_events_unrouted_total{event=\"producer.nobody_listens.v1\"} 2"),
+        "{text}"
+    );
+    broker.reset().await;
+}

@@ -1,5 +1,6 @@
 //! HTTP endpoints of the auth module and the state they share.
 
+pub mod audit;
 pub mod password;
 pub mod service_clients;
 pub mod sessions;
@@ -36,6 +37,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
             sessions::delete_session,
         )
         .post("/auth/token", Access::Public, sessions::client_credentials)
+        .get("/auth/audit-log", Access::Roles(ADMIN), audit::list)
         .get(
             "/auth/.well-known/jwks.json",
             Access::Public,
@@ -106,7 +108,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
         users::me, users::update_me, users::list, users::create, users::get, users::update,
         users::deactivate, users::reactivate,
         service_clients::list, service_clients::create, service_clients::get, service_clients::update,
-        service_clients::delete, service_clients::rotate_secret,
+        service_clients::delete, service_clients::rotate_secret, audit::list,
     ),
     components(schemas(
         crate::app::users::UserDto, sessions::LoginRequest, sessions::TokenResponse,
@@ -116,7 +118,8 @@ pub fn routes(r: &mut RouteTable, state: State) {
         service_clients::ServiceClientCredentials, service_clients::CreateServiceClientRequest,
         service_clients::UpdateServiceClientRequest, sessions::ClientCredentialsRequest,
         sessions::ClientTokenResponse,
-        kernel::tokens::Jwks, kernel::tokens::Jwk,
+        kernel::tokens::Jwks, kernel::tokens::Jwk, audit::AuditEntryDto,
+        crate::store::audit::AuditAction,
     )),
     tags((name = "auth", description = "Sign-in, sessions, passwords, service tokens"),
          (name = "users", description = "User accounts"),

@@ -46,6 +46,17 @@ pub async fn list_manufacturers(
     Ok(HttpResponse::Ok().json(page.map(ManufacturerDto::from)))
 }
 
+/// One manufacturer.
+#[utoipa::path(get, path = "/api/v1/manufacturers/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ManufacturerDto),
+        (status = 401, body = kernel::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = kernel::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = kernel::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_manufacturer(db: State, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let manufacturer = use_case::get_manufacturer(&db, *id).await?;
+    Ok(HttpResponse::Ok().json(ManufacturerDto::from(manufacturer)))
+}
+
 /// Registers a manufacturer (admins).
 #[utoipa::path(post, path = "/api/v1/manufacturers", operation_id = "createManufacturer", tag = "manufacturer", security(("bearer" = [])), request_body = CreateManufacturer,
     responses((status = 201, body = ManufacturerDto), (status = 409, body = kernel::error::Problem, content_type = "application/problem+json")))]

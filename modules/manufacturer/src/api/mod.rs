@@ -51,6 +51,11 @@ pub fn routes(r: &mut RouteTable, db: State) {
         catalog::create_manufacturer,
     )
     .get(
+        "/manufacturers/{id}",
+        Roles(OEM_AND_DEALERS),
+        catalog::get_manufacturer,
+    )
+    .get(
         "/catalog/models",
         Roles(OEM_AND_DEALERS),
         catalog::list_models,
@@ -201,7 +206,7 @@ pub fn routes(r: &mut RouteTable, db: State) {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(
-        catalog::list_manufacturers, catalog::create_manufacturer, catalog::list_models,
+        catalog::list_manufacturers, catalog::get_manufacturer, catalog::create_manufacturer, catalog::list_models,
         catalog::create_model, catalog::get_model, catalog::update_model, catalog::publish_model,
         catalog::discontinue_model, catalog::list_colours, catalog::create_colour,
         catalog::update_colour, variants::list, variants::create, variants::get, variants::update,

@@ -61,6 +61,12 @@ pub async fn list_manufacturers(
     store::list_manufacturers(db.conn(), params).await
 }
 
+/// One manufacturer (every role that may list them may read one), else 404.
+pub async fn get_manufacturer(db: &Db, id: Uuid) -> DomainResult<manufacturers::Model> {
+    kernel::store::find_visible::<manufacturers::Entity>(db.conn(), id, "manufacturer", |_| true)
+        .await
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateManufacturer {

@@ -24,7 +24,7 @@ use lapin::{
         QueueDeleteOptions,
     },
     types::{AMQPValue, FieldTable, ShortString},
-    BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind,
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
@@ -46,6 +46,8 @@ pub struct Broker {
     prefix: String,
     queues: Vec<QueueSpec>,
     connection: Mutex<Option<(Connection, Channel)>>,
+    /// Counts events published with no queue bound to them (see [`Broker::observe`]).
+    metrics: std::sync::OnceLock<crate::metrics::Metrics>,
 }
 
 impl Broker {
@@ -55,7 +57,36 @@ impl Broker {
             prefix: prefix.to_owned(),
             queues,
             connection: Mutex::new(None),
+            metrics: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Counts unrouted events in `metrics` (`evdms_events_unrouted_total`); the first call wins.
+    pub fn observe(&self, metrics: crate::metrics::Metrics) {
+        let _ = self.metrics.set(metrics);
+    }
+
+    /// A publish confirm: acked is delivered, nacked is refused. An acked message the broker
+    /// also returned had no queue bound to its name: no module subscribes to that event, which
+    /// is normal (it is counted and logged at debug, never a warning).
+    fn settle(&self, routing_key: &str, confirmation: Confirmation) -> anyhow::Result<()> {
+        if !confirmation.is_ack() {
+            anyhow::bail!("the broker refused (nack) the message");
+        }
+        if let Some(returned) = confirmation.take_message() {
+            tracing::debug!(
+                event = routing_key,
+                reply = %returned.reply_text,
+                "no queue is bound to this event (nobody subscribes); the broker dropped it"
+            );
+            if let Some(metrics) = self.metrics.get() {
+                metrics
+                    .events_unrouted
+                    .with_label_values(&[routing_key])
+                    .inc();
+            }
+        }
+        Ok(())
     }
 
     pub fn exchange(&self) -> String {
@@ -230,8 +261,7 @@ impl Broker {
             Err(error) => Err(error),
         };
         match confirm {
-            Ok(confirmation) if confirmation.is_ack() => Ok(()),
-            Ok(_) => anyhow::bail!("the broker refused (nack) the message"),
+            Ok(confirmation) => self.settle(routing_key, confirmation),
             Err(error) => {
                 self.reset().await;
                 Err(unavailable(error).into())
@@ -276,14 +306,13 @@ impl Broker {
         }
         let mut outcomes = Vec::with_capacity(pending.len());
         let mut lost = false;
-        for sent in pending {
+        for (sent, (routing_key, _, _)) in pending.into_iter().zip(&messages) {
             let confirm = match sent {
                 Ok(confirm) => confirm.await,
                 Err(error) => Err(error),
             };
             outcomes.push(match confirm {
-                Ok(confirmation) if confirmation.is_ack() => Ok(()),
-                Ok(_) => Err(anyhow::anyhow!("the broker refused (nack) the message")),
+                Ok(confirmation) => self.settle(routing_key, confirmation),
                 Err(error) => {
                     lost = true;
                     Err(unavailable(error).into())
