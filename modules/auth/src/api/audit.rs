@@ -57,7 +57,7 @@ pub struct AuditListQuery {
 
 /// The security audit trail, newest first (sortable by `occurredAt` and `action`); `q` searches
 /// the email.
-#[utoipa::path(get, path = "/api/v1/auth/audit-log", tag = "auth", security(("bearer" = [])), params(ListParams, AuditFilter),
+#[utoipa::path(get, path = "/api/v1/auth/audit-log", operation_id = "listAuditLog", tag = "auth", security(("bearer" = [])), params(ListParams, AuditFilter),
     responses((status = 200, body = Page<AuditEntryDto>),
         (status = 400, description = "A filter that does not parse (a malformed id or time)", body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = kernel::error::Problem, content_type = "application/problem+json"),

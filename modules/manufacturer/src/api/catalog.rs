@@ -47,7 +47,7 @@ pub async fn list_manufacturers(
 }
 
 /// One manufacturer.
-#[utoipa::path(get, path = "/api/v1/manufacturers/{id}", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/manufacturers/{id}", operation_id = "getManufacturer", tag = "manufacturer", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ManufacturerDto),
         (status = 401, body = kernel::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = kernel::error::Problem, content_type = "application/problem+json"),
