@@ -9,7 +9,7 @@ use crate::{
         sessions::{self, NewSession},
         users,
     },
-    throttle::LoginThrottle,
+    throttle::{Account, LoginThrottle},
     tokens::{hash_secret, new_secret, sign_access_token, Subject},
 };
 use kernel::{tokens::revoked_token_key, Caller, DomainError, DomainResult, WriteTxn};
@@ -90,8 +90,9 @@ async fn issue_pair(
 }
 
 /// Exchanges email and password for a new session. A wrong password, an unknown email and a
-/// deactivated account get the same 401 (the audit trail tells them apart); failures count
-/// towards the throttle (429 past the limit).
+/// deactivated account get the same 401 (the audit trail tells them apart); failures earn
+/// growing delays for their account+address pair and address (429 with Retry-After while one
+/// lasts), never a lockout of the right password from elsewhere (see `throttle`).
 pub async fn login(
     services: &Services,
     email: &str,
@@ -107,7 +108,11 @@ pub async fn login(
         cache: services.cache.as_ref(),
         settings: &services.settings.auth,
     };
-    if let Err(error) = throttle.check(&email, ip.as_deref()).await {
+    // Known and unknown emails take the same steps (one lookup, the same cache round trips,
+    // one hash verification), so neither the answer nor its timing tells them apart.
+    let user = users::find_by_email(services.db.conn(), &email).await?;
+    let account = Account::of(user.as_ref().map(|u| u.id), &email);
+    if let Err(error) = throttle.check(&account, ip.as_deref()).await {
         let record = audit::Record {
             email: Some(email.clone()),
             ip: ip.clone(),
@@ -116,7 +121,6 @@ pub async fn login(
         audit::record(services.db.conn(), audit::Kind::LoginThrottled, record).await?;
         return Err(error);
     }
-    let user = users::find_by_email(services.db.conn(), &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok = services
         .hasher
@@ -125,7 +129,7 @@ pub async fn login(
     let user = match user {
         Some(user) if password_ok && user.active => user,
         other => {
-            throttle.failed(&email, ip.as_deref()).await?;
+            throttle.failed(&account, ip.as_deref()).await?;
             let reason = rules::login_failure_reason(
                 other.is_some(),
                 other.as_ref().is_some_and(|u| u.active),
@@ -142,7 +146,7 @@ pub async fn login(
             return Err(AuthError::invalid_credentials());
         }
     };
-    throttle.succeeded(&email).await?;
+    throttle.succeeded(&account, ip.as_deref()).await?;
     let txn = services.db.begin().await?;
     let user = users::record_login(&*txn, user).await?;
     let record = audit::Record {
