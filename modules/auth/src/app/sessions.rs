@@ -53,18 +53,29 @@ async fn open_session(
         ip: origin.ip.clone(),
     };
     let session = sessions::insert(&**txn, session).await?;
-    issue_pair(services, txn, user, &session).await
+    issue_pair(services, txn, user, &session, new_secret()).await
 }
 
-/// Adds a refresh token to `session` and signs an access token bound to it.
-async fn issue_pair(
+/// Adds refresh token `secret` (raw, hash) to `session` and signs an access token bound to it.
+pub(super) async fn issue_pair(
     services: &Services,
     txn: &WriteTxn,
     user: users::Model,
     session: &sessions::Model,
+    (raw, hash): (String, String),
 ) -> AuthResult<Tokens> {
-    let (raw, hash) = new_secret();
-    refresh_tokens::insert(&**txn, session.id, hash, session.expires_at).await?;
+    let token = refresh_tokens::insert(&**txn, session.id, hash, session.expires_at).await?;
+    pair_for(services, user, session, raw, token.expires_at)
+}
+
+/// Signs an access token for `user` in `session` and pairs it with refresh token `raw`.
+pub(super) fn pair_for(
+    services: &Services,
+    user: users::Model,
+    session: &sessions::Model,
+    raw: String,
+    refresh_expires_at: chrono::DateTime<chrono::Utc>,
+) -> AuthResult<Tokens> {
     let (access_token, claims) = sign_access_token(
         &services.keys,
         &services.settings.auth,
@@ -83,7 +94,7 @@ async fn issue_pair(
         access_token,
         expires_in: claims.exp - claims.iat,
         refresh_token: raw,
-        refresh_expires_at: session.expires_at,
+        refresh_expires_at,
         session_id: session.id,
         user,
     })
@@ -161,55 +172,7 @@ pub async fn login(
     Ok(tokens)
 }
 
-/// Rotates a refresh token. Of two requests with one token, exactly one wins; presenting one
-/// that was already used revokes its whole session (the token family) and is audited.
-pub async fn refresh(
-    services: &Services,
-    refresh_token: &str,
-    origin: Origin,
-) -> AuthResult<Tokens> {
-    let rejected = AuthError::invalid_refresh_token;
-    let hash = hash_secret(refresh_token);
-    let txn = services.db.begin().await?;
-    let token = refresh_tokens::find_by_hash(&*txn, &hash)
-        .await?
-        .ok_or_else(rejected)?;
-    let session = sessions::find(&*txn, token.session_id)
-        .await?
-        .ok_or_else(rejected)?;
-    let now = chrono::Utc::now();
-    // Exactly one request may rotate a token: the conditional update decides races.
-    let fresh = token.used_at.is_none() && refresh_tokens::mark_used(&*txn, token.id).await?;
-    if !fresh {
-        // Reuse of a rotated token: assume theft and end the whole family.
-        if session.revoked_at.is_none() {
-            services
-                .revoke_sessions(&*txn, &[session.id], "refresh_token_reuse")
-                .await?;
-        }
-        let record = audit::Record {
-            user_id: Some(session.user_id),
-            ip: origin.ip,
-            detail: Some(format!("session {}", session.id)),
-            ..Default::default()
-        };
-        audit::record(&*txn, audit::Kind::RefreshReused, record).await?;
-        txn.commit().await?;
-        return Err(rejected());
-    }
-    // Rejected without committing: the token stays unused.
-    if !session.is_active(now) || token.expires_at <= now {
-        return Err(rejected());
-    }
-    let user = users::find(&*txn, session.user_id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(rejected)?;
-    let session = sessions::touch(&*txn, session, now).await?;
-    let tokens = issue_pair(services, &txn, user, &session).await?;
-    txn.commit().await?;
-    Ok(tokens)
-}
+pub use super::refresh::refresh;
 
 /// Ends the caller's session; its access tokens, and this one, stop working at once.
 pub async fn logout(services: &Services, caller: &Caller) -> AuthResult<()> {
