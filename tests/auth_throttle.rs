@@ -163,12 +163,13 @@ async fn failures_for_unknown_emails_do_not_grow_the_cache_per_email() {
     .await;
     let emails: Vec<String> = (0..160).map(|i| format!("made-up-{i}@evdms.dev")).collect();
     for chunk in emails.chunks(8) {
-        let attempts = chunk.iter().map(|email| {
-            app.post_json(
-                "/api/v1/auth/login",
-                &json!({ "email": email, "password": "whatever-123" }),
-            )
-        });
+        let bodies: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|email| json!({ "email": email, "password": "whatever-123" }))
+            .collect();
+        let attempts = bodies
+            .iter()
+            .map(|body| app.post_json("/api/v1/auth/login", body));
         for response in futures_util::future::join_all(attempts).await {
             assert_eq!(response.status(), 401);
         }
