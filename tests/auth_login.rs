@@ -44,7 +44,7 @@ async fn login_succeeds_and_failures_look_the_same_and_cost_the_same() {
     let mut unknown = Vec::new();
     let mut bodies = Vec::new();
     for i in 0..8 {
-        // Four failures per account stay under the per-account throttle (five).
+        // Four failures per account stay within the pair's free failures (five).
         let account = if i % 2 == 0 { STAFF_A } else { common::STAFF_B };
         let (response, elapsed) =
             login_attempt(&app, account, &format!("not-the-password-{i}")).await;
@@ -70,7 +70,8 @@ async fn login_succeeds_and_failures_look_the_same_and_cost_the_same() {
 #[tokio::test]
 async fn repeated_failures_are_throttled_with_retry_after() {
     let app = spawn_seeded_app().await;
-    for _ in 0..5 {
+    // Five failures are free; the sixth makes this account+address pair wait.
+    for _ in 0..6 {
         let (response, _) = login_attempt(&app, STAFF_A, "wrong-password-x").await;
         assert_eq!(response.status(), 401);
     }
@@ -83,23 +84,12 @@ async fn repeated_failures_are_throttled_with_retry_after() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(retry_after > 0 && retry_after <= 900);
+    assert!(retry_after > 0 && retry_after <= 300);
     let body = problem(response, 429).await;
     assert_eq!(body["code"], "too_many_requests");
-    // Another account from the same address is still allowed (the per-IP limit is higher).
+    // Another account from the same address is still allowed (the per-address allowance is
+    // higher); other addresses: tests/auth_throttle.rs.
     app.login(ADMIN, PASSWORD).await;
-}
-
-#[tokio::test]
-async fn the_per_address_limit_covers_many_accounts() {
-    let app = spawn_seeded_app_with(&[("EVDMS__AUTH__LOGIN_MAX_FAILURES_PER_IP", "3")]).await;
-    for i in 0..3 {
-        let (response, _) =
-            login_attempt(&app, &format!("probe-{i}@evdms.dev"), "whatever-123").await;
-        assert_eq!(response.status(), 401);
-    }
-    let (response, _) = login_attempt(&app, ADMIN, PASSWORD).await;
-    problem(response, 429).await;
 }
 
 #[tokio::test]

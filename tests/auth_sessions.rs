@@ -5,7 +5,9 @@
 mod common;
 
 use base64::Engine;
-use common::{problem, spawn_seeded_app, ADMIN, MANAGER_A, PASSWORD, STAFF_A};
+use common::{
+    problem, spawn_seeded_app, spawn_seeded_app_with, ADMIN, MANAGER_A, PASSWORD, STAFF_A,
+};
 use contracts::events::auth::PasswordResetRequested;
 use kernel::secrets::Sealer;
 use secrecy::ExposeSecret;
@@ -28,8 +30,8 @@ async fn reset_event_id(app: &common::TestApp) -> uuid::Uuid {
 }
 
 #[tokio::test]
-async fn refresh_rotates_and_reusing_a_rotated_token_revokes_the_family() {
-    let app = spawn_seeded_app().await;
+async fn refresh_rotates_and_reusing_a_rotated_token_after_the_grace_revokes_the_family() {
+    let app = spawn_seeded_app_with(&[("EVDMS__AUTH__REFRESH_REUSE_GRACE_SECS", "1")]).await;
     let first = app.login(STAFF_A, PASSWORD).await;
     let old_refresh = first["refreshToken"].as_str().unwrap().to_owned();
 
@@ -51,7 +53,8 @@ async fn refresh_rotates_and_reusing_a_rotated_token_revokes_the_family() {
         200
     );
 
-    // The stolen old token comes back: 401, and the whole family dies with it.
+    // The stolen old token comes back after the grace: 401, and the whole family dies with it.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let reuse = app
         .post_json(
             "/api/v1/auth/refresh",
@@ -80,26 +83,67 @@ async fn refresh_rotates_and_reusing_a_rotated_token_revokes_the_family() {
 }
 
 #[tokio::test]
-async fn concurrent_refreshes_with_one_token_let_exactly_one_win() {
+async fn concurrent_refreshes_with_one_token_rotate_it_once_and_share_the_pair() {
     let app = spawn_seeded_app().await;
     let session = app.login(STAFF_A, PASSWORD).await;
     let body = json!({ "refreshToken": session["refreshToken"] });
     let attempts = (0..6).map(|_| app.post_json("/api/v1/auth/refresh", &body));
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+    let mut pairs = Vec::new();
+    for response in futures_util::future::join_all(attempts).await {
+        assert_eq!(response.status(), 200);
+        pairs.push(response.json::<serde_json::Value>().await.unwrap());
+    }
+    for pair in &pairs {
+        assert_eq!(
+            pair["refreshToken"], pairs[0]["refreshToken"],
+            "one rotation"
+        );
+        assert_eq!(pair["sessionId"], session["sessionId"]);
+        let access = pair["accessToken"].as_str().unwrap();
+        assert_eq!(app.get_as(access, "/api/v1/users/me").await.status(), 200);
+    }
+}
+
+async fn refresh(app: &common::TestApp, token: &serde_json::Value) -> reqwest::Response {
+    app.post_json("/api/v1/auth/refresh", &json!({ "refreshToken": token }))
         .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 401).count(),
-        5,
-        "{statuses:?}"
-    );
+}
+
+/// Two tabs (or a retry after a timeout) refreshing at once: both get the same new pair and
+/// the user stays signed in.
+#[tokio::test]
+async fn two_clients_refreshing_at_once_keep_the_user_signed_in() {
+    let app = spawn_seeded_app().await;
+    let mut current = app.login(MANAGER_A, PASSWORD).await["refreshToken"].clone();
+    for trial in 0..20 {
+        let (a, b) = tokio::join!(refresh(&app, &current), refresh(&app, &current));
+        assert_eq!(
+            (a.status().as_u16(), b.status().as_u16()),
+            (200, 200),
+            "trial {trial}"
+        );
+        let a: serde_json::Value = a.json().await.unwrap();
+        let b: serde_json::Value = b.json().await.unwrap();
+        assert_eq!(a["refreshToken"], b["refreshToken"], "trial {trial}");
+        assert_ne!(a["refreshToken"], current);
+        for access in [&a["accessToken"], &b["accessToken"]] {
+            let me = app
+                .get_as(access.as_str().unwrap(), "/api/v1/users/me")
+                .await;
+            assert_eq!(me.status(), 200, "trial {trial}");
+        }
+        current = a["refreshToken"].clone();
+    }
+    // The newest token still works; a token two rotations old is reuse and ends the session.
+    let next: serde_json::Value = refresh(&app, &current).await.json().await.unwrap();
+    assert!(next["refreshToken"].is_string());
+    let after: serde_json::Value = refresh(&app, &next["refreshToken"])
+        .await
+        .json()
+        .await
+        .unwrap();
+    problem(refresh(&app, &current).await, 401).await;
+    problem(refresh(&app, &after["refreshToken"]).await, 401).await;
 }
 
 #[tokio::test]

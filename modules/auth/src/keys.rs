@@ -22,6 +22,34 @@ pub struct Keys {
     pub signing: EncodingKey,
     pub signing_kid: String,
     pub jwks: Jwks,
+    /// Seals a rotated refresh token's successor (see [`crate::tokens::seal_successor`]).
+    pub successor: SuccessorKey,
+}
+
+/// A server secret for sealing refresh-token successors, derived from the signing key
+/// (HMAC-SHA256 under a fixed label), so every auth process that can sign has it and nothing
+/// else needs configuring; rotating the signing key only ends the grace of tokens in flight.
+pub struct SuccessorKey(pub(crate) [u8; 32]);
+
+/// HMAC-SHA256 of `message` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> anyhow::Result<[u8; 32]> {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|e| anyhow::anyhow!("HMAC key: {e}"))?;
+    mac.update(message);
+    Ok(mac.finalize().into_bytes().into())
+}
+
+impl SuccessorKey {
+    fn derive(signing: &SigningKey) -> anyhow::Result<Self> {
+        hmac_sha256(&signing.to_bytes(), b"evdms refresh-token successor key v1").map(Self)
+    }
+}
+
+impl std::fmt::Debug for SuccessorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SuccessorKey([hidden])")
+    }
 }
 
 /// RFC 7638 thumbprint of an Ed25519 public key, used as its `kid`.
@@ -89,6 +117,7 @@ impl Keys {
             signing,
             signing_kid: current.kid,
             jwks,
+            successor: SuccessorKey::derive(&signing_key)?,
         })
     }
 }

@@ -156,9 +156,25 @@ const COMMON: &[&str] = &[
     "iloveyou123",
 ];
 
-/// The password policy. Returns every violated rule as a field error on `field`.
-pub fn check_policy(field: &str, password: &str, email: &str) -> Result<(), Vec<FieldError>> {
+/// The password policy. Returns every violated rule as a field error on `field`. `published`
+/// lists passwords known to the public besides the common ones (the demo accounts' password):
+/// never acceptable for a real account, in any environment.
+pub fn check_policy(
+    field: &str,
+    password: &str,
+    email: &str,
+    published: &[&str],
+) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
+    if published
+        .iter()
+        .any(|p| !p.is_empty() && p.to_lowercase() == password.to_lowercase())
+    {
+        errors.push(FieldError::new(
+            field,
+            "is the published development password; choose your own",
+        ));
+    }
     let length = password.chars().count();
     if length < MIN_LENGTH {
         errors.push(FieldError::new(
@@ -198,15 +214,29 @@ mod tests {
 
     #[test]
     fn policy_rejects_short_common_and_email_like_passwords() {
-        assert!(check_policy("password", "ChangeMe-123!", "admin@evdms.dev").is_ok());
-        assert!(check_policy("password", "short1!", "a@b.c").is_err());
+        assert!(check_policy("password", "ChangeMe-123!", "admin@evdms.dev", &[]).is_ok());
+        for published in ["ChangeMe-123!", "changeme-123!"] {
+            let errors =
+                check_policy("password", published, "a@b.c", &["ChangeMe-123!"]).unwrap_err();
+            assert!(errors[0].message.contains("published"), "{errors:?}");
+        }
+        assert!(check_policy(
+            "password",
+            "Own-choice-2026",
+            "a@b.c",
+            &["ChangeMe-123!", ""]
+        )
+        .is_ok());
+        assert!(check_policy("password", "short1!", "a@b.c", &[]).is_err());
         assert!(
-            check_policy("password", "Password123", "a@b.c").is_err(),
+            check_policy("password", "Password123", "a@b.c", &[]).is_err(),
             "common, case-insensitive"
         );
-        assert!(check_policy("password", "jane.doe-secure-1", "jane.doe@example.com").is_err());
-        assert!(check_policy("password", "aaaaaaaaaaaa", "x@y.z").is_err());
-        assert!(check_policy("password", &"x1!".repeat(50), "x@y.z").is_err());
+        assert!(
+            check_policy("password", "jane.doe-secure-1", "jane.doe@example.com", &[]).is_err()
+        );
+        assert!(check_policy("password", "aaaaaaaaaaaa", "x@y.z", &[]).is_err());
+        assert!(check_policy("password", &"x1!".repeat(50), "x@y.z", &[]).is_err());
     }
 
     #[tokio::test]

@@ -1,9 +1,10 @@
 //! Issuing access tokens (EdDSA JWT) and opaque refresh tokens.
 
-use crate::keys::Keys;
+use crate::keys::{hmac_sha256, Keys, SuccessorKey};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, Header};
-use kernel::{config::AuthSettings, tokens::AccessClaims};
+use kernel::{config::AuthSettings, secrets::Sealer, tokens::AccessClaims};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -66,6 +67,39 @@ pub fn hash_secret(raw: &str) -> String {
         .collect()
 }
 
+/// The per-token sealer of `previous`'s successor: keyed by HMAC(server key, previous raw
+/// token), so opening needs both the plaintext previous token (which only clients ever held;
+/// the database keeps its SHA-256) and the server key.
+fn successor_sealer(key: &SuccessorKey, previous_raw: &str) -> anyhow::Result<Sealer> {
+    Ok(Sealer::new(&hmac_sha256(&key.0, previous_raw.as_bytes())?))
+}
+
+/// Seals refresh token `successor_raw`, the successor of `previous_raw` (row `previous_id`,
+/// bound as associated data so a sealed value moved to another row does not open).
+pub fn seal_successor(
+    key: &SuccessorKey,
+    previous_raw: &str,
+    previous_id: Uuid,
+    successor_raw: &str,
+) -> anyhow::Result<String> {
+    let secret = SecretString::from(successor_raw.to_owned());
+    Ok(successor_sealer(key, previous_raw)?.seal(&secret, previous_id.as_bytes()))
+}
+
+/// Opens what [`seal_successor`] sealed; `None` when it does not open (another key, another
+/// token, tampered).
+pub fn open_successor(
+    key: &SuccessorKey,
+    previous_raw: &str,
+    previous_id: Uuid,
+    sealed: &str,
+) -> anyhow::Result<Option<String>> {
+    Ok(successor_sealer(key, previous_raw)?
+        .open(sealed, previous_id.as_bytes())
+        .ok()
+        .map(|s| s.expose_secret().to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +113,31 @@ mod tests {
         assert_eq!(hash_a.len(), 64);
         assert_eq!(hash_secret(&a), hash_a);
         assert!(!hash_a.contains(&a));
+    }
+
+    #[test]
+    fn a_successor_opens_only_with_its_previous_token_and_row() {
+        let key = SuccessorKey([9; 32]);
+        let (previous, _) = new_secret();
+        let (next, _) = new_secret();
+        let row = Uuid::now_v7();
+        let sealed = seal_successor(&key, &previous, row, &next).unwrap();
+        assert!(!sealed.contains(&next));
+        assert_eq!(
+            open_successor(&key, &previous, row, &sealed).unwrap(),
+            Some(next)
+        );
+        let (other, _) = new_secret();
+        assert_eq!(open_successor(&key, &other, row, &sealed).unwrap(), None);
+        let elsewhere = Uuid::now_v7();
+        assert_eq!(
+            open_successor(&key, &previous, elsewhere, &sealed).unwrap(),
+            None
+        );
+        let other_key = SuccessorKey([8; 32]);
+        assert_eq!(
+            open_successor(&other_key, &previous, row, &sealed).unwrap(),
+            None
+        );
     }
 }

@@ -225,8 +225,21 @@ pub struct AuthSettings {
     pub signing_key_file: String,
     /// Older keys still published in the JWKS during a rotation (PEM files).
     pub verification_key_files: Vec<String>,
-    pub login_max_failures_per_account: u64,
-    pub login_max_failures_per_ip: u64,
+    /// Presenting the refresh token rotated this long ago again returns the same new pair
+    /// (two tabs, a retry after a timeout) instead of counting as reuse; 0 = no grace.
+    pub refresh_reuse_grace_secs: u64,
+    /// Failures of one account from one address before each further one delays that pair.
+    pub login_free_failures_per_account_address: u64,
+    /// Failures from one address (any accounts) before each further one delays the address.
+    pub login_free_failures_per_address: u64,
+    /// Failures of one account from all addresses after which every failing address is delayed
+    /// for it from its first failure (a distributed guess); addresses that are not failing for
+    /// the account are never delayed by it.
+    pub login_account_attack_failures: u64,
+    /// The first delay; each further failure doubles it, up to the maximum.
+    pub login_delay_base_secs: u64,
+    pub login_delay_max_secs: u64,
+    /// How long failure counters live (from the first failure).
     pub login_failure_window_secs: u64,
     pub password_reset_ttl_secs: u64,
 }
@@ -687,6 +700,20 @@ impl Settings {
             return Err(ConfigError::new(
                 "auth.access_token_ttl_secs",
                 "must be positive",
+            ));
+        }
+        if self.auth.refresh_reuse_grace_secs > 300 {
+            return Err(ConfigError::new(
+                "auth.refresh_reuse_grace_secs",
+                "must be at most 300 (a grace for concurrent clients, not a second lifetime)",
+            ));
+        }
+        if self.auth.login_delay_base_secs == 0
+            || self.auth.login_delay_max_secs < self.auth.login_delay_base_secs
+        {
+            return Err(ConfigError::new(
+                "auth.login_delay_base_secs",
+                "must be positive and at most auth.login_delay_max_secs",
             ));
         }
         if self.env == Environment::Production {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod passwords;
+pub mod refresh;
 pub mod service_clients;
 pub mod sessions;
 pub mod users;
@@ -52,6 +53,24 @@ impl Services {
             cache,
             verifier: Arc::new(verifier),
         })
+    }
+
+    /// The password policy (`passwords::check_policy`), refusing the published development
+    /// password and the configured demo password (`seed.dev_password`) as well: only the seed
+    /// sets those, never a user.
+    pub fn check_password(
+        &self,
+        field: &str,
+        password: &str,
+        email: &str,
+    ) -> Result<(), kernel::DomainError> {
+        use secrecy::ExposeSecret;
+        let published = [
+            kernel::config::DEVELOPMENT_PASSWORD,
+            self.settings.seed.dev_password.expose_secret(),
+        ];
+        crate::passwords::check_policy(field, password, email, &published)
+            .map_err(kernel::DomainError::Invalid)
     }
 
     /// How long a revoked session's access tokens must stay denylisted: their whole lifetime.

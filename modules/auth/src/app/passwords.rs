@@ -3,7 +3,6 @@
 use super::Services;
 use crate::{
     domain::{AuthError, AuthResult, Email},
-    passwords::check_policy,
     store::{audit, password_resets, sessions, users},
     tokens::{hash_secret, new_secret},
 };
@@ -77,7 +76,7 @@ pub async fn reset(services: &Services, token: &str, new_password: String) -> Au
         .await?
         .filter(|u| u.active)
         .ok_or_else(invalid)?;
-    check_policy("newPassword", &new_password, &user.email).map_err(DomainError::Invalid)?;
+    services.check_password("newPassword", &new_password, &user.email)?;
     let hash = services
         .hasher
         .hash(SecretString::from(new_password))
@@ -121,7 +120,7 @@ pub async fn change(
     if !current_ok {
         return Err(DomainError::invalid("currentPassword", "is incorrect").into());
     }
-    check_policy("newPassword", &new_password, &user.email).map_err(DomainError::Invalid)?;
+    services.check_password("newPassword", &new_password, &user.email)?;
     let hash = services
         .hasher
         .hash(SecretString::from(new_password))

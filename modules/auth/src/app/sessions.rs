@@ -9,7 +9,7 @@ use crate::{
         sessions::{self, NewSession},
         users,
     },
-    throttle::LoginThrottle,
+    throttle::{Account, LoginThrottle},
     tokens::{hash_secret, new_secret, sign_access_token, Subject},
 };
 use kernel::{tokens::revoked_token_key, Caller, DomainError, DomainResult, WriteTxn};
@@ -53,18 +53,29 @@ async fn open_session(
         ip: origin.ip.clone(),
     };
     let session = sessions::insert(&**txn, session).await?;
-    issue_pair(services, txn, user, &session).await
+    issue_pair(services, txn, user, &session, new_secret()).await
 }
 
-/// Adds a refresh token to `session` and signs an access token bound to it.
-async fn issue_pair(
+/// Adds refresh token `secret` (raw, hash) to `session` and signs an access token bound to it.
+pub(super) async fn issue_pair(
     services: &Services,
     txn: &WriteTxn,
     user: users::Model,
     session: &sessions::Model,
+    (raw, hash): (String, String),
 ) -> AuthResult<Tokens> {
-    let (raw, hash) = new_secret();
-    refresh_tokens::insert(&**txn, session.id, hash, session.expires_at).await?;
+    let token = refresh_tokens::insert(&**txn, session.id, hash, session.expires_at).await?;
+    pair_for(services, user, session, raw, token.expires_at)
+}
+
+/// Signs an access token for `user` in `session` and pairs it with refresh token `raw`.
+pub(super) fn pair_for(
+    services: &Services,
+    user: users::Model,
+    session: &sessions::Model,
+    raw: String,
+    refresh_expires_at: chrono::DateTime<chrono::Utc>,
+) -> AuthResult<Tokens> {
     let (access_token, claims) = sign_access_token(
         &services.keys,
         &services.settings.auth,
@@ -83,15 +94,16 @@ async fn issue_pair(
         access_token,
         expires_in: claims.exp - claims.iat,
         refresh_token: raw,
-        refresh_expires_at: session.expires_at,
+        refresh_expires_at,
         session_id: session.id,
         user,
     })
 }
 
 /// Exchanges email and password for a new session. A wrong password, an unknown email and a
-/// deactivated account get the same 401 (the audit trail tells them apart); failures count
-/// towards the throttle (429 past the limit).
+/// deactivated account get the same 401 (the audit trail tells them apart); failures earn
+/// growing delays for their account+address pair and address (429 with Retry-After while one
+/// lasts), never a lockout of the right password from elsewhere (see `throttle`).
 pub async fn login(
     services: &Services,
     email: &str,
@@ -107,7 +119,11 @@ pub async fn login(
         cache: services.cache.as_ref(),
         settings: &services.settings.auth,
     };
-    if let Err(error) = throttle.check(&email, ip.as_deref()).await {
+    // Known and unknown emails take the same steps (one lookup, the same cache round trips,
+    // one hash verification), so neither the answer nor its timing tells them apart.
+    let user = users::find_by_email(services.db.conn(), &email).await?;
+    let account = Account::of(user.as_ref().map(|u| u.id), &email);
+    if let Err(error) = throttle.check(&account, ip.as_deref()).await {
         let record = audit::Record {
             email: Some(email.clone()),
             ip: ip.clone(),
@@ -116,7 +132,6 @@ pub async fn login(
         audit::record(services.db.conn(), audit::Kind::LoginThrottled, record).await?;
         return Err(error);
     }
-    let user = users::find_by_email(services.db.conn(), &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok = services
         .hasher
@@ -125,7 +140,7 @@ pub async fn login(
     let user = match user {
         Some(user) if password_ok && user.active => user,
         other => {
-            throttle.failed(&email, ip.as_deref()).await?;
+            throttle.failed(&account, ip.as_deref()).await?;
             let reason = rules::login_failure_reason(
                 other.is_some(),
                 other.as_ref().is_some_and(|u| u.active),
@@ -142,7 +157,7 @@ pub async fn login(
             return Err(AuthError::invalid_credentials());
         }
     };
-    throttle.succeeded(&email).await?;
+    throttle.succeeded(&account, ip.as_deref()).await?;
     let txn = services.db.begin().await?;
     let user = users::record_login(&*txn, user).await?;
     let record = audit::Record {
@@ -157,55 +172,7 @@ pub async fn login(
     Ok(tokens)
 }
 
-/// Rotates a refresh token. Of two requests with one token, exactly one wins; presenting one
-/// that was already used revokes its whole session (the token family) and is audited.
-pub async fn refresh(
-    services: &Services,
-    refresh_token: &str,
-    origin: Origin,
-) -> AuthResult<Tokens> {
-    let rejected = AuthError::invalid_refresh_token;
-    let hash = hash_secret(refresh_token);
-    let txn = services.db.begin().await?;
-    let token = refresh_tokens::find_by_hash(&*txn, &hash)
-        .await?
-        .ok_or_else(rejected)?;
-    let session = sessions::find(&*txn, token.session_id)
-        .await?
-        .ok_or_else(rejected)?;
-    let now = chrono::Utc::now();
-    // Exactly one request may rotate a token: the conditional update decides races.
-    let fresh = token.used_at.is_none() && refresh_tokens::mark_used(&*txn, token.id).await?;
-    if !fresh {
-        // Reuse of a rotated token: assume theft and end the whole family.
-        if session.revoked_at.is_none() {
-            services
-                .revoke_sessions(&*txn, &[session.id], "refresh_token_reuse")
-                .await?;
-        }
-        let record = audit::Record {
-            user_id: Some(session.user_id),
-            ip: origin.ip,
-            detail: Some(format!("session {}", session.id)),
-            ..Default::default()
-        };
-        audit::record(&*txn, audit::Kind::RefreshReused, record).await?;
-        txn.commit().await?;
-        return Err(rejected());
-    }
-    // Rejected without committing: the token stays unused.
-    if !session.is_active(now) || token.expires_at <= now {
-        return Err(rejected());
-    }
-    let user = users::find(&*txn, session.user_id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(rejected)?;
-    let session = sessions::touch(&*txn, session, now).await?;
-    let tokens = issue_pair(services, &txn, user, &session).await?;
-    txn.commit().await?;
-    Ok(tokens)
-}
+pub use super::refresh::refresh;
 
 /// Ends the caller's session; its access tokens, and this one, stop working at once.
 pub async fn logout(services: &Services, caller: &Caller) -> AuthResult<()> {

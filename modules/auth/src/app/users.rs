@@ -7,7 +7,6 @@ use crate::{
         users::{self as rules, Email, Reassignment, Target},
         AuthResult, ExpectedVersion,
     },
-    passwords::check_policy,
     store::{
         audit,
         users::{self, Assignment, NewUser, UserFilter},
@@ -151,7 +150,7 @@ pub async fn register(
     let role = rules::parse_user_role(&input.role)?;
     let dealer_id = rules::authorize_creation(caller, role, input.dealer_id)?;
     rules::check_dealer_assignment(role, dealer_id, input.branch_id)?;
-    check_policy("password", &input.password, email.as_str()).map_err(DomainError::Invalid)?;
+    services.check_password("password", &input.password, email.as_str())?;
     if users::find_by_email(services.db.conn(), email.as_str())
         .await?
         .is_some()

@@ -2,6 +2,7 @@
 //! manage which users, parsed inputs (emails, roles, scopes), and the module's error type.
 
 pub mod errors;
+pub mod refresh;
 pub mod service_clients;
 pub mod users;
 
