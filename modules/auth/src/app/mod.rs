@@ -2,6 +2,7 @@
 //! rules (`domain/`), reads and writes through `store/`, records the audit trail and publishes
 //! its events in the same transaction. HTTP handlers and the seed both come through here.
 
+pub mod directory;
 pub mod passwords;
 pub mod service_clients;
 pub mod sessions;
