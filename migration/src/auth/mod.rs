@@ -2,6 +2,7 @@
 
 pub mod m20261125_000002_auth_tables;
 pub mod m20261202_000070_refresh_successor;
+pub mod m20261202_000071_auth_known_branches;
 
 use sea_orm_migration::MigrationTrait;
 
@@ -9,5 +10,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(m20261125_000002_auth_tables::Migration),
         Box::new(m20261202_000070_refresh_successor::Migration),
+        Box::new(m20261202_000071_auth_known_branches::Migration),
     ]
 }

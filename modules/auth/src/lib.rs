@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod domain;
+pub mod events;
 pub mod keys;
 pub mod passwords;
 pub mod store;
@@ -13,7 +14,7 @@ pub mod throttle;
 pub mod tokens;
 
 use actix_web::web;
-use contracts::events::{auth as events, IntegrationEvent};
+use contracts::events::{auth as published, IntegrationEvent};
 use kernel::{AppContext, Module, ModuleRuntime};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -26,9 +27,9 @@ pub fn module() -> Arc<dyn Module> {
 }
 
 const PUBLISHES: &[&str] = &[
-    events::UserRegistered::NAME,
-    events::PasswordResetRequested::NAME,
-    events::UserDeactivated::NAME,
+    published::UserRegistered::NAME,
+    published::PasswordResetRequested::NAME,
+    published::UserDeactivated::NAME,
 ];
 
 async fn services(ctx: &AppContext) -> anyhow::Result<web::Data<app::Services>> {
@@ -54,7 +55,8 @@ impl Module for AuthModule {
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
         let state = services(ctx).await?;
         let authenticator: Arc<dyn kernel::auth::Authenticator> = state.verifier.clone();
-        let mut runtime = ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()));
+        let mut runtime = ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
+            .with_handlers(vec![Arc::new(events::BranchDirectory)]);
         runtime.authenticator = Some(authenticator);
         Ok(runtime)
     }
@@ -65,6 +67,21 @@ impl Module for AuthModule {
         let services = services(ctx).await?;
         let password =
             SecretString::from(ctx.settings.seed.dev_password.expose_secret().to_owned());
+        // The demo branches, as `dealer.branch_opened.v1` will tell (the demo users work there).
+        let txn = services.db.begin().await?;
+        for (branch, dealer) in [
+            (
+                contracts::seed::DEALER_A_MAIN_BRANCH,
+                contracts::seed::DEALER_A,
+            ),
+            (
+                contracts::seed::DEALER_B_MAIN_BRANCH,
+                contracts::seed::DEALER_B,
+            ),
+        ] {
+            app::directory::branch_opened(&*txn, branch, dealer).await?;
+        }
+        txn.commit().await?;
         let mut created = 0;
         for ((email, name, role, dealer, branch), id) in contracts::seed::DEMO_USERS
             .into_iter()

@@ -96,6 +96,11 @@ macro_rules! name {
 /// handler whose subscription is missing here.
 pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
     (
+        // Which dealer each branch belongs to (a user's branch must be their dealer's).
+        crate::modules::AUTH,
+        &[name!(dealer::BranchOpened)],
+    ),
+    (
         // The people it writes to (users, customers), dealers' time zones (SMS quiet hours) and
         // every event someone is told about.
         crate::modules::NOTIFICATION,

@@ -7,7 +7,7 @@ use crate::{
     rules::{DomainError, DomainResult},
 };
 use sea_orm::{
-    sea_query::{Expr, IntoCondition, SimpleExpr},
+    sea_query::{Expr, Func, IntoCondition, LikeExpr, SimpleExpr},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyTrait,
     QueryFilter, QueryTrait, Select, UpdateMany, Value,
 };
@@ -66,6 +66,37 @@ impl Visibility {
             .apply_if(self.dealer_id, |q, d| q.filter(dealer.eq(d)))
             .apply_if(self.own_only, |q, o| q.filter(owner.eq(o)))
     }
+}
+
+/// `text` for a LIKE pattern, its metacharacters (`%`, `_` and the escape character `\` itself)
+/// escaped with `\`, so a search for `50%_off` finds exactly that.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// A LIKE pattern matching values that contain `text` literally, with its `ESCAPE '\'` clause
+/// (SQLite has no default escape character, so the clause makes both backends agree):
+/// `Column::Number.like(like_contains(q))`.
+pub fn like_contains(text: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')
+}
+
+/// A LIKE pattern matching values that start with `text` literally (see [`like_contains`]).
+pub fn like_prefix(text: &str) -> LikeExpr {
+    LikeExpr::new(format!("{}%", escape_like(text))).escape('\\')
+}
+
+/// `column` contains `text`, ignoring (ASCII, and on Postgres all) case: the search of a `q` list
+/// parameter over names, the same on SQLite (case-insensitive LIKE) and Postgres (case-sensitive).
+pub fn contains_ignoring_case(column: impl IntoSimpleExpr, text: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(column.into_simple_expr())).like(like_contains(&text.to_lowercase()))
 }
 
 /// An entity whose rows move through a lifecycle with optimistic versioning: an `id`, a
@@ -270,6 +301,47 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((row.note.as_deref(), row.version), (Some("first"), 2));
+    }
+
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(escape_like(r"50%_off\x"), r"50\%\_off\\x");
+        assert_eq!(escape_like("plain"), "plain");
+    }
+
+    #[tokio::test]
+    async fn like_patterns_match_metacharacters_literally() {
+        let (db, id, _) = one_door().await;
+        let with_note = |note: &str| doors::ActiveModel {
+            note: Set(Some(note.to_owned())),
+            ..Default::default()
+        };
+        assert!(
+            update_at_version::<doors::Entity>(&db, id, 1, with_note("Sale 50%_OFF"))
+                .await
+                .unwrap()
+        );
+        let count = |expr: SimpleExpr| {
+            let db = db.clone();
+            async move {
+                doors::Entity::find()
+                    .filter(expr)
+                    .all(&db)
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        let note = || doors::Column::Note;
+        assert_eq!(count(note().like(like_contains("%_O"))).await, 1);
+        assert_eq!(count(note().like(like_contains("0%"))).await, 1);
+        assert_eq!(count(note().like(like_contains("%%"))).await, 0);
+        assert_eq!(count(note().like(like_contains("_"))).await, 1);
+        assert_eq!(count(note().like(like_contains("__"))).await, 0);
+        assert_eq!(count(note().like(like_prefix("Sale 5"))).await, 1);
+        assert_eq!(count(note().like(like_prefix("%"))).await, 0);
+        assert_eq!(count(contains_ignoring_case(note(), "50%_off")).await, 1);
+        assert_eq!(count(contains_ignoring_case(note(), "50%_of_")).await, 0);
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 //! its events in the same transaction. HTTP handlers and the seed both come through here.
 
 pub mod audit;
+pub mod directory;
 pub mod passwords;
 pub mod refresh;
 pub mod service_clients;

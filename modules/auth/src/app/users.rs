@@ -1,7 +1,7 @@
 //! User accounts: own profile, listing, creation (and the seed's demo users), changes within the
 //! role rules, deactivation and reactivation.
 
-use super::Services;
+use super::{directory, Services};
 use crate::{
     domain::{
         users::{self as rules, Email, Reassignment, Target},
@@ -223,6 +223,7 @@ async fn insert(
     user: NewUser<'_>,
 ) -> DomainResult<users::Model> {
     let mut txn = services.db.begin().await?;
+    directory::check_user_branch(&*txn, user.dealer_id, user.branch_id).await?;
     let user = users::insert(&*txn, user)
         .await
         .map_err(|e| match DomainError::from(e) {
@@ -286,6 +287,9 @@ pub async fn update(
     let reassigned = rules::authorize_change(caller, before, to)?;
     let name = changes.name.as_deref().map(str::trim).unwrap_or(&user.name);
     let txn = services.db.begin().await?;
+    if changes.branch_id.is_some() || changes.dealer_id.is_some() {
+        directory::check_user_branch(&*txn, to.dealer_id, to.branch_id).await?;
+    }
     let assignment = Assignment {
         name,
         role: to.role,

@@ -4,11 +4,7 @@ use kernel::{
     pagination::{bool_or_string, ListParams, Page},
     DomainResult, Role,
 };
-use sea_orm::{
-    entity::prelude::*,
-    sea_query::{Expr, Func, LikeExpr},
-    Condition, Order, QueryTrait, Set,
-};
+use sea_orm::{entity::prelude::*, Condition, Order, QueryTrait, Set};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -77,21 +73,10 @@ pub async fn list(
             q.filter(Column::Active.eq(active))
         });
     if let Some(q) = params.query() {
-        // An explicit ESCAPE makes `%` and `_` in the search literal on SQLite and Postgres alike.
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         select = select.filter(
             Condition::any()
-                .add(Expr::col(Column::Email).like(LikeExpr::new(pattern.as_str()).escape('\\')))
-                .add(
-                    Expr::expr(Func::lower(Expr::col(Column::Name)))
-                        .like(LikeExpr::new(pattern.as_str()).escape('\\')),
-                ),
+                .add(kernel::store::contains_ignoring_case(Column::Email, q))
+                .add(kernel::store::contains_ignoring_case(Column::Name, q)),
         );
     }
     let sortable = [

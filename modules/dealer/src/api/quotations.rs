@@ -72,7 +72,7 @@ fn ok(q: quotations::Model) -> HttpResponse {
     HttpResponse::Ok().json(QuotationDto::from(q))
 }
 
-/// Quotations: dealer staff see their own, managers their dealer's.
+/// Quotations: dealer staff see their own, managers their dealer's; `q` matches part of the number.
 #[utoipa::path(get, path = "/api/v1/quotations", tag = "dealer", operation_id = "listQuotations", security(("bearer" = [])), params(ListParams, QuotationFilter),
     responses((status = 200, body = Page<QuotationDto>)))]
 pub async fn list(

@@ -12,6 +12,7 @@ pub mod payments;
 pub mod pricing;
 pub mod promotions;
 pub mod quotations;
+pub mod references;
 pub mod sales;
 pub mod sales_orders;
 pub mod settlement;

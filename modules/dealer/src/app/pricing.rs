@@ -59,7 +59,14 @@ pub async fn quote(
     caller: &Caller,
     request: Request<'_>,
 ) -> DomainResult<Quote> {
-    let dealer_id = caller.acting_dealer(request.dealer_id)?;
+    // A dealer role naming another dealer refers to something it may not use: 422, like any
+    // other foreign id in the body.
+    let dealer_id = caller
+        .acting_dealer(request.dealer_id)
+        .map_err(|e| match e {
+            DomainError::NotFound(_) => DomainError::invalid("dealerId", "not your dealer"),
+            other => other,
+        })?;
     let dealer = dealers::find(db, dealer_id)
         .await?
         .ok_or_else(|| DomainError::invalid("dealerId", "no such dealer"))?;

@@ -1,6 +1,6 @@
 //! A dealer's own promotions (its manager creates them; everyone of the dealer reads them).
 
-use super::{dealers::visible, Services};
+use super::{dealers::visible, references, Services};
 use crate::domain::promotions::{check_new, PromotionKind, Targets};
 use crate::store::dealer_promotions;
 use chrono::{DateTime, Utc};
@@ -46,6 +46,7 @@ pub async fn create(
     check_new(input.kind, input.value, input.starts_at, input.ends_at)?;
     let dealer = visible(services.db.conn(), caller, dealer_id).await?;
     let txn = services.db.begin().await?;
+    references::variants(&*txn, &input.variant_ids).await?;
     let promotion = dealer_promotions::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer.id),

@@ -3,7 +3,7 @@
 
 use super::{
     pricing::{self, OptionInput, Quote, Request},
-    Services,
+    references, Services,
 };
 use crate::domain::{
     documents,
@@ -91,19 +91,21 @@ pub async fn draft(
         options: &input.options,
         manual_discount_bp: input.manual_discount_bp,
     };
+    // Everything the quotation refers to is checked in the transaction that writes it.
+    let txn = services.db.begin().await?;
     let Quote {
         dealer,
         options,
         breakdown,
-    } = pricing::quote(services.db.conn(), caller, request).await?;
+    } = pricing::quote(&*txn, caller, request).await?;
+    let branch_id = references::branch(&*txn, dealer.id, input.branch_id, caller.branch_id).await?;
     let now = chrono::Utc::now();
     let id = Uuid::now_v7();
-    let txn = services.db.begin().await?;
     let quotation = quotations::ActiveModel {
         id: Set(id),
         number: Set(documents::number("QT", id, today)),
         dealer_id: Set(dealer.id),
-        branch_id: Set(input.branch_id.or(caller.branch_id)),
+        branch_id: Set(branch_id),
         customer_id: Set(input.customer_id),
         staff_id: Set(caller.subject),
         variant_id: Set(input.variant_id),

@@ -3,7 +3,7 @@
 
 use super::{
     pricing::{self, OptionInput, Quote, Request},
-    quotations,
+    quotations, references,
     sales_orders::{detailed, publish_approved, OrderView},
     seller, Services,
 };
@@ -92,12 +92,18 @@ pub async fn create(
         options: &input.options,
         manual_discount_bp: input.manual_discount_bp,
     };
+    // Everything the order refers to is checked in the transaction that writes it.
+    let txn = services.db.begin().await?;
     let Quote {
         dealer, breakdown, ..
-    } = pricing::quote(services.db.conn(), caller, request).await?;
+    } = pricing::quote(&*txn, caller, request).await?;
+    let branch_id = references::branch(&*txn, dealer.id, input.branch_id, caller.branch_id).await?;
+    if let Some(vin) = &vin {
+        references::vin(&*txn, dealer.id, vin).await?;
+    }
     let opening = Opening {
         dealer_id: dealer.id,
-        branch_id: input.branch_id.or(caller.branch_id),
+        branch_id,
         customer_id: input.customer_id,
         staff_id: caller.subject,
         quotation: None,
@@ -108,7 +114,7 @@ pub async fn create(
         manual_discount_bp: input.manual_discount_bp,
         terms: input.terms.into(),
     };
-    open(services, caller, opening).await
+    open(txn, caller, opening).await
 }
 
 /// Converts an accepted quotation into an order at the quoted price (reserving a VIN).
@@ -140,7 +146,7 @@ pub async fn convert(
         terms: terms.into(),
         quotation: Some(&quotation),
     };
-    open(services, caller, opening).await
+    open(services.db.begin().await?, caller, opening).await
 }
 
 /// A priced sale about to become an order.
@@ -158,14 +164,13 @@ struct Opening<'a> {
     terms: Terms,
 }
 
-/// Creates the order, its schedule and its reservation in one transaction with its events.
-async fn open(services: &Services, caller: &Caller, new: Opening<'_>) -> DomainResult<OrderView> {
+/// Creates the order, its schedule and its reservation in `txn` with its events.
+async fn open(mut txn: WriteTxn, caller: &Caller, new: Opening<'_>) -> DomainResult<OrderView> {
     let now = chrono::Utc::now();
     let plan = new.terms.schedule(new.breakdown.total, now.date_naive())?;
     let approver = seller(caller);
     let needs_approval = approver.needs_approval(new.manual_discount_bp);
     let id = Uuid::now_v7();
-    let mut txn = services.db.begin().await?;
     if let Some(q) = new.quotation {
         StatusChange::<quotation_rows::Entity>::new(q.id, q.status, QuotationStatus::Converted)
             .set(quotation_rows::Column::SalesOrderId, id)

@@ -28,3 +28,15 @@ pub async fn of_dealer(db: &impl ConnectionTrait, dealer_id: Uuid) -> DomainResu
         .all(db)
         .await?)
 }
+
+/// Whether `branch_id` is one of this dealer's branches.
+pub async fn is_branch_of(
+    db: &impl ConnectionTrait,
+    branch_id: Uuid,
+    dealer_id: Uuid,
+) -> DomainResult<bool> {
+    Ok(Entity::find_by_id(branch_id)
+        .one(db)
+        .await?
+        .is_some_and(|b| b.dealer_id == dealer_id))
+}

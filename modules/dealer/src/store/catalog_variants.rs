@@ -72,3 +72,22 @@ pub async fn set_msrp(db: &impl ConnectionTrait, variant_id: Uuid, msrp: i64) ->
         .await?;
     Ok(())
 }
+
+/// Those of `ids` that are no variant of the catalog.
+pub async fn unknown(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: Vec<Uuid> = Entity::find()
+        .filter(Column::VariantId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.variant_id)
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !known.contains(id))
+        .copied()
+        .collect())
+}

@@ -56,7 +56,9 @@ pub async fn list(
         .apply_if(filter.region.as_deref(), |q, v| {
             q.filter(Column::Region.eq(v))
         })
-        .apply_if(params.query(), |q, v| q.filter(Column::Name.contains(v)));
+        .apply_if(params.query(), |q, v| {
+            q.filter(kernel::store::contains_ignoring_case(Column::Name, v))
+        });
     let sortable = [
         ("name", Column::Name),
         ("code", Column::Code),

@@ -62,7 +62,7 @@ pub async fn list(
         .apply_if(filter.colour_id, |q, v| q.filter(C::ColourId.eq(v)))
         .apply_if(filter.branch_id, |q, v| q.filter(C::BranchId.eq(v)))
         .apply_if(params.query(), |q, v| {
-            q.filter(C::Vin.starts_with(v.to_uppercase()))
+            q.filter(C::Vin.like(kernel::store::like_prefix(&v.to_uppercase())))
         });
     let sortable = [
         ("createdAt", C::CreatedAt),
@@ -111,6 +111,18 @@ pub async fn count_in_stock(
         .filter(Column::Status.eq(UnitStatus::InStock))
         .count(db)
         .await?)
+}
+
+/// Whether the dealer holds the unit `vin` (in any status).
+pub async fn is_held_by(
+    db: &impl ConnectionTrait,
+    vin: &str,
+    dealer_id: Uuid,
+) -> DomainResult<bool> {
+    Ok(Entity::find_by_id(vin.to_owned())
+        .one(db)
+        .await?
+        .is_some_and(|u| u.dealer_id == dealer_id))
 }
 
 /// What a sale reserves: a unit of this variant × colour at this dealer, a given VIN or else

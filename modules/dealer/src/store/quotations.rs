@@ -76,6 +76,10 @@ pub async fn list(
         .apply_if(filter.status, |q, v| q.filter(Column::Status.eq(v)))
         .apply_if(filter.customer_id, |q, v| {
             q.filter(Column::CustomerId.eq(v))
+        })
+        // `q`: part of the quotation number (the only text a quotation has of its own).
+        .apply_if(params.query(), |q, v| {
+            q.filter(Column::Number.like(kernel::store::like_contains(&v.to_uppercase())))
         });
     let sortable = [
         ("createdAt", Column::CreatedAt),

@@ -88,7 +88,7 @@ pub async fn list(
         .apply_if(filter.status, |q, v| q.filter(C::Status.eq(v)))
         .apply_if(filter.customer_id, |q, v| q.filter(C::CustomerId.eq(v)))
         .apply_if(params.query(), |q, v| {
-            q.filter(C::Number.contains(v.to_uppercase()))
+            q.filter(C::Number.like(kernel::store::like_contains(&v.to_uppercase())))
         });
     let sortable = [
         ("createdAt", C::CreatedAt),

@@ -34,7 +34,9 @@ pub async fn list(
 ) -> DomainResult<Page<Model>> {
     let select = Entity::find()
         .filter(Column::DealerId.eq(dealer_id))
-        .apply_if(params.query(), |q, v| q.filter(Column::Name.contains(v)));
+        .apply_if(params.query(), |q, v| {
+            q.filter(kernel::store::contains_ignoring_case(Column::Name, v))
+        });
     params
         .fetch(
             db,

@@ -153,8 +153,9 @@ pub async fn list_manufacturers(
     params: &ListParams,
 ) -> DomainResult<Page<manufacturers::Model>> {
     use manufacturers::Column as C;
-    let select = manufacturers::Entity::find()
-        .apply_if(params.query(), |q, v| q.filter(C::Name.contains(v)));
+    let select = manufacturers::Entity::find().apply_if(params.query(), |q, v| {
+        q.filter(kernel::store::contains_ignoring_case(C::Name, v))
+    });
     params
         .fetch(
             db,
@@ -200,7 +201,9 @@ pub async fn list_models(
         .apply_if(filter.manufacturer_id, |q, v| {
             q.filter(C::ManufacturerId.eq(v))
         })
-        .apply_if(params.query(), |q, v| q.filter(C::Name.contains(v)));
+        .apply_if(params.query(), |q, v| {
+            q.filter(kernel::store::contains_ignoring_case(C::Name, v))
+        });
     let sortable = [
         ("name", C::Name),
         ("modelYear", C::ModelYear),
@@ -355,7 +358,9 @@ pub async fn list_variants(
         .apply_if(filter.max_range_km, |q, n| {
             q.filter(C::RangeKm.lte(clamp(n)))
         })
-        .apply_if(params.query(), |q, v| q.filter(C::Name.contains(v)));
+        .apply_if(params.query(), |q, v| {
+            q.filter(kernel::store::contains_ignoring_case(C::Name, v))
+        });
     let sortable = [
         ("msrp", C::Msrp),
         ("rangeKm", C::RangeKm),

@@ -88,7 +88,7 @@ pub async fn list(
         .apply_if(dealer, |q, d| q.filter(C::DealerId.eq(d)))
         .apply_if(filter.status, |q, s| q.filter(C::Status.eq(s)))
         .apply_if(params.query(), |q, v| {
-            q.filter(C::Number.contains(v.to_uppercase()))
+            q.filter(C::Number.like(kernel::store::like_contains(&v.to_uppercase())))
         });
     let sortable = [
         ("createdAt", C::CreatedAt),

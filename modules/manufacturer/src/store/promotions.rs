@@ -91,7 +91,9 @@ pub async fn list(
                 .filter(C::StartsAt.lte(now))
                 .filter(C::EndsAt.gt(now))
         })
-        .apply_if(params.query(), |q, v| q.filter(C::Name.contains(v)));
+        .apply_if(params.query(), |q, v| {
+            q.filter(kernel::store::contains_ignoring_case(C::Name, v))
+        });
     let sortable = [
         ("startsAt", C::StartsAt),
         ("endsAt", C::EndsAt),

@@ -108,7 +108,7 @@ pub async fn list(
         .apply_if(filter.colour_id, |q, v| q.filter(C::ColourId.eq(v)))
         .apply_if(filter.order_id, |q, v| q.filter(C::OrderId.eq(v)))
         .apply_if(params.query(), |q, v| {
-            q.filter(C::Vin.starts_with(v.to_uppercase()))
+            q.filter(C::Vin.like(kernel::store::like_prefix(&v.to_uppercase())))
         });
     let sortable = [
         ("vin", C::Vin),
