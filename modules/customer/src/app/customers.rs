@@ -1,6 +1,6 @@
 //! Customers of a dealer: create with duplicate detection, read, change.
 
-use super::Services;
+use super::{references, Services};
 use crate::domain::{
     contact,
     customers::{check_new, Contact, CustomerKind, CustomerStatus},
@@ -57,6 +57,22 @@ pub fn assignee(caller: &Caller, requested: Option<Uuid>) -> DomainResult<Uuid> 
         }
         Some(other) => Ok(other),
         None => Ok(caller.subject),
+    }
+}
+
+/// [`assignee`], and when someone is named, an active person of `dealer_id` (else 422 on
+/// `field`). Run inside the write's transaction.
+pub async fn owner(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    dealer_id: Uuid,
+    field: &str,
+    requested: Option<Uuid>,
+) -> DomainResult<Uuid> {
+    let owner = assignee(caller, requested)?;
+    match requested {
+        Some(named) => references::person(db, caller, dealer_id, field, named).await,
+        None => Ok(owner),
     }
 }
 
@@ -136,7 +152,6 @@ pub async fn create(
     caller: &Caller,
     input: NewCustomer,
 ) -> DomainResult<customers::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
     let contact = Contact::parse(input.phone.as_deref(), input.email.as_deref())?;
     check_new(
         input.kind,
@@ -144,10 +159,12 @@ pub async fn create(
         input.company_name.as_deref(),
         &contact,
     )?;
-    let owner_id = assignee(caller, input.owner_id)?;
-    ensure_unique(services.db.conn(), dealer_id, &contact, None).await?;
-    let now = chrono::Utc::now();
+    assignee(caller, input.owner_id)?;
     let mut txn = services.db.begin().await?;
+    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
+    let owner_id = owner(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
+    ensure_unique(&*txn, dealer_id, &contact, None).await?;
+    let now = chrono::Utc::now();
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
@@ -291,10 +308,14 @@ pub async fn update(
     if let Some(v) = input.consent_sms {
         changes.consent_sms = Set(v);
     }
-    if let Some(owner) = input.owner_id {
-        changes.owner_id = Set(assignee(caller, Some(owner))?);
+    if input.owner_id.is_some() {
+        assignee(caller, input.owner_id)?;
     }
     let mut txn = services.db.begin().await?;
+    if input.owner_id.is_some() {
+        let named = owner(&*txn, caller, customer.dealer_id, "ownerId", input.owner_id).await?;
+        changes.owner_id = Set(named);
+    }
     // Only the version read may be replaced: a racing update makes this one a 409.
     if !customers::update_at_version(&*txn, customer.id, customer.version, changes).await? {
         return Err(DomainError::conflict(

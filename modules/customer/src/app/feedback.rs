@@ -1,6 +1,6 @@
 //! Feedback and complaints: filed, assigned, worked, resolved, closed.
 
-use super::{customers::active_of_dealer, Services};
+use super::{customers::active_of_dealer, references, Services};
 use crate::domain::feedback::{
     resolution, FeedbackAction, FeedbackChannel, FeedbackKind, FeedbackStatus, Severity,
 };
@@ -69,12 +69,15 @@ pub async fn file(
     caller: &Caller,
     input: NewFeedback,
 ) -> DomainResult<feedback::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
+    let mut txn = services.db.begin().await?;
+    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
     if let Some(customer) = input.customer_id {
-        active_of_dealer(services.db.conn(), caller, dealer_id, customer).await?;
+        active_of_dealer(&*txn, caller, dealer_id, customer).await?;
+    }
+    if let Some(person) = input.assigned_to {
+        references::person(&*txn, caller, dealer_id, "assignedTo", person).await?;
     }
     let now = chrono::Utc::now();
-    let mut txn = services.db.begin().await?;
     let case = feedback::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
@@ -120,6 +123,7 @@ pub async fn assign(
     let case = visible(db, caller, id).await?;
     case.status.check_assignable()?;
     let mut txn = services.db.begin().await?;
+    references::person(&*txn, caller, case.dealer_id, "assigneeId", assignee).await?;
     if !feedback::assign(&*txn, case.id, assignee).await? {
         return Err(DomainError::changed_meanwhile("case"));
     }

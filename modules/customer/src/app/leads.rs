@@ -1,8 +1,8 @@
 //! Leads: the sales pipeline; a delivery wins the customer's open leads.
 
 use super::{
-    customers::{active_of_dealer, assignee},
-    Services,
+    customers::{active_of_dealer, assignee, owner},
+    references, Services,
 };
 use crate::domain::leads::{LeadSource, LeadStage};
 use crate::store::{lead_stage_history, leads, Visibility};
@@ -84,11 +84,15 @@ pub async fn create(
     caller: &Caller,
     input: NewLead,
 ) -> DomainResult<leads::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
-    let owner_id = assignee(caller, input.owner_id)?;
-    active_of_dealer(services.db.conn(), caller, dealer_id, input.customer_id).await?;
-    let now = chrono::Utc::now();
+    assignee(caller, input.owner_id)?;
     let mut txn = services.db.begin().await?;
+    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
+    let owner_id = owner(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
+    active_of_dealer(&*txn, caller, dealer_id, input.customer_id).await?;
+    if let Some(variant) = input.variant_id {
+        references::variant(&*txn, "variantId", variant).await?;
+    }
+    let now = chrono::Utc::now();
     let lead = leads::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
