@@ -716,7 +716,7 @@ async fn q_searches_leads_test_drives_and_feedback_with_like_metacharacters_lite
             notes,
         )
         .await;
-        let case = json!({ "customerId": customer["id"], "kind": "feedback", "severity": "low", "channel": "email",
+        let case = json!({ "customerId": customer["id"], "kind": "suggestion", "severity": "low", "channel": "email",
                            "subject": notes, "description": "Searchable DESCRIPTION" });
         json_of(
             app.post_as(&manager, "/api/v1/feedback", &case).await,
