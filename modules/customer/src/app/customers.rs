@@ -60,19 +60,20 @@ pub fn assignee(caller: &Caller, requested: Option<Uuid>) -> DomainResult<Uuid> 
     }
 }
 
-/// [`assignee`], and when someone is named, an active person of `dealer_id` (else 422 on
-/// `field`). Run inside the write's transaction.
-pub async fn owner(
+/// When someone was named as owner or assignee, they are an active person of `dealer_id` (else
+/// 422 on `field`). Run inside the write's transaction, after its write.
+pub async fn check_named(
     db: &impl ConnectionTrait,
     caller: &Caller,
     dealer_id: Uuid,
     field: &str,
-    requested: Option<Uuid>,
-) -> DomainResult<Uuid> {
-    let owner = assignee(caller, requested)?;
-    match requested {
-        Some(named) => references::person(db, caller, dealer_id, field, named).await,
-        None => Ok(owner),
+    named: Option<Uuid>,
+) -> DomainResult<()> {
+    match named {
+        Some(person) => references::person(db, caller, dealer_id, field, person)
+            .await
+            .map(|_| ()),
+        None => Ok(()),
     }
 }
 
@@ -159,12 +160,11 @@ pub async fn create(
         input.company_name.as_deref(),
         &contact,
     )?;
-    assignee(caller, input.owner_id)?;
-    let mut txn = services.db.begin().await?;
-    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
-    let owner_id = owner(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
-    ensure_unique(&*txn, dealer_id, &contact, None).await?;
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
+    let owner_id = assignee(caller, input.owner_id)?;
+    ensure_unique(services.db.conn(), dealer_id, &contact, None).await?;
     let now = chrono::Utc::now();
+    let mut txn = services.db.begin().await?;
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
@@ -207,6 +207,8 @@ pub async fn create(
         }
         Err(error) => return Err(error.into()),
     };
+    references::dealer(&*txn, caller, dealer_id).await?;
+    check_named(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
     let event = CustomerCreated {
         customer_id: customer.id,
         dealer_id,
@@ -308,14 +310,10 @@ pub async fn update(
     if let Some(v) = input.consent_sms {
         changes.consent_sms = Set(v);
     }
-    if input.owner_id.is_some() {
-        assignee(caller, input.owner_id)?;
+    if let Some(owner) = input.owner_id {
+        changes.owner_id = Set(assignee(caller, Some(owner))?);
     }
     let mut txn = services.db.begin().await?;
-    if input.owner_id.is_some() {
-        let named = owner(&*txn, caller, customer.dealer_id, "ownerId", input.owner_id).await?;
-        changes.owner_id = Set(named);
-    }
     // Only the version read may be replaced: a racing update makes this one a 409.
     if !customers::update_at_version(&*txn, customer.id, customer.version, changes).await? {
         return Err(DomainError::conflict(
@@ -323,6 +321,7 @@ pub async fn update(
             "the customer changed while this request ran; reload it",
         ));
     }
+    check_named(&*txn, caller, customer.dealer_id, "ownerId", input.owner_id).await?;
     let updated = visible(&*txn, caller, id).await?;
     let event = CustomerUpdated {
         customer_id: updated.id,

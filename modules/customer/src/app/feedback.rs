@@ -1,6 +1,9 @@
 //! Feedback and complaints: filed, assigned, worked, resolved, closed.
 
-use super::{customers::active_of_dealer, references, Services};
+use super::{
+    customers::{active_of_dealer, check_named},
+    references, Services,
+};
 use crate::domain::feedback::{
     resolution, FeedbackAction, FeedbackChannel, FeedbackKind, FeedbackStatus, Severity,
 };
@@ -69,15 +72,9 @@ pub async fn file(
     caller: &Caller,
     input: NewFeedback,
 ) -> DomainResult<feedback::Model> {
-    let mut txn = services.db.begin().await?;
-    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
-    if let Some(customer) = input.customer_id {
-        active_of_dealer(&*txn, caller, dealer_id, customer).await?;
-    }
-    if let Some(person) = input.assigned_to {
-        references::person(&*txn, caller, dealer_id, "assignedTo", person).await?;
-    }
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
     let now = chrono::Utc::now();
+    let mut txn = services.db.begin().await?;
     let case = feedback::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
@@ -97,7 +94,13 @@ pub async fn file(
         version: Set(1),
     }
     .insert(&*txn)
-    .await?;
+    .await;
+    let case = references::inserted(case)?;
+    references::dealer(&*txn, caller, dealer_id).await?;
+    if let Some(customer) = input.customer_id {
+        active_of_dealer(&*txn, caller, dealer_id, customer).await?;
+    }
+    check_named(&*txn, caller, dealer_id, "assignedTo", input.assigned_to).await?;
     let event = ComplaintFiled {
         feedback_id: case.id,
         dealer_id,
@@ -123,10 +126,10 @@ pub async fn assign(
     let case = visible(db, caller, id).await?;
     case.status.check_assignable()?;
     let mut txn = services.db.begin().await?;
-    references::person(&*txn, caller, case.dealer_id, "assigneeId", assignee).await?;
     if !feedback::assign(&*txn, case.id, assignee).await? {
         return Err(DomainError::changed_meanwhile("case"));
     }
+    check_named(&*txn, caller, case.dealer_id, "assigneeId", Some(assignee)).await?;
     let event = ComplaintAssigned {
         feedback_id: case.id,
         dealer_id: case.dealer_id,

@@ -1,7 +1,7 @@
 //! Leads: the sales pipeline; a delivery wins the customer's open leads.
 
 use super::{
-    customers::{active_of_dealer, assignee, owner},
+    customers::{active_of_dealer, assignee, check_named},
     references, Services,
 };
 use crate::domain::leads::{LeadSource, LeadStage};
@@ -84,15 +84,10 @@ pub async fn create(
     caller: &Caller,
     input: NewLead,
 ) -> DomainResult<leads::Model> {
-    assignee(caller, input.owner_id)?;
-    let mut txn = services.db.begin().await?;
-    let dealer_id = references::acting_dealer(&*txn, caller, input.dealer_id).await?;
-    let owner_id = owner(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
-    active_of_dealer(&*txn, caller, dealer_id, input.customer_id).await?;
-    if let Some(variant) = input.variant_id {
-        references::variant(&*txn, "variantId", variant).await?;
-    }
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
+    let owner_id = assignee(caller, input.owner_id)?;
     let now = chrono::Utc::now();
+    let mut txn = services.db.begin().await?;
     let lead = leads::ActiveModel {
         id: Set(Uuid::now_v7()),
         dealer_id: Set(dealer_id),
@@ -108,7 +103,14 @@ pub async fn create(
         version: Set(1),
     }
     .insert(&*txn)
-    .await?;
+    .await;
+    let lead = references::inserted(lead)?;
+    references::dealer(&*txn, caller, dealer_id).await?;
+    check_named(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
+    active_of_dealer(&*txn, caller, dealer_id, input.customer_id).await?;
+    if let Some(variant) = input.variant_id {
+        references::variant(&*txn, "variantId", variant).await?;
+    }
     lead_stage_history::record(
         &*txn,
         lead.id,
