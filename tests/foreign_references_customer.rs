@@ -10,7 +10,8 @@ mod common;
 
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use common::{
-    eventually, spawn_seeded_app, TestApp, ADMIN, MANAGER_A, MANAGER_B, STAFF_A, STAFF_B,
+    eventually, refused, spawn_seeded_app, total, TestApp, ADMIN, MANAGER_A, MANAGER_B, STAFF_A,
+    STAFF_B,
 };
 use contracts::{
     events::manufacturer::{DealerOrderDelivered, VehicleUnit, VehiclesAllocated},
@@ -19,31 +20,11 @@ use contracts::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// A 422 problem naming `field` (among its errors).
-async fn refused(response: reqwest::Response, field: &str, what: &str) {
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, 422, "{what}: {body}");
-    assert_eq!(body["code"], "validation_failed", "{what}: {body}");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default();
-    assert!(fields.contains(&field), "{what}: {field} not in {body}");
-}
-
 async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
     let actual = response.status().as_u16();
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(actual, status, "{what}: {body}");
     body
-}
-
-async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
-    let page: Value = app.get_as(token, path).await.json().await.unwrap();
-    page["total"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{path}: {page}"))
 }
 
 const LISTS: [&str; 4] = [
@@ -729,16 +710,17 @@ async fn q_searches_leads_test_drives_and_feedback_with_like_metacharacters_lite
         first["id"].as_str().unwrap().to_owned(),
         second["id"].as_str().unwrap().to_owned(),
     );
+    let only_first = vec![first_id.clone()];
     for list in ["/api/v1/leads", "/api/v1/test-drives", "/api/v1/feedback"] {
         // `%` and `_` match only themselves.
         assert_eq!(
             matches(&app, &manager, list, "100%", "customerId").await,
-            [first_id.clone()],
+            only_first,
             "{list} %"
         );
         assert_eq!(
             matches(&app, &manager, list, "7_s", "customerId").await,
-            [first_id.clone()],
+            only_first,
             "{list} _"
         );
         assert!(
@@ -754,7 +736,7 @@ async fn q_searches_leads_test_drives_and_feedback_with_like_metacharacters_lite
             "{list}"
         );
         assert!(
-            matches(&app, &manager, list, "_", "customerId").await == [first_id.clone()],
+            matches(&app, &manager, list, "_", "customerId").await == only_first,
             "{list}"
         );
         // Case does not matter; plain text matches both; nothing matches nothing.
@@ -780,7 +762,7 @@ async fn q_searches_leads_test_drives_and_feedback_with_like_metacharacters_lite
     for list in ["/api/v1/leads", "/api/v1/test-drives"] {
         assert_eq!(
             matches(&app, &manager, list, "quynh search", "customerId").await,
-            [first_id.clone()],
+            only_first,
             "{list}"
         );
     }
