@@ -8,31 +8,11 @@
 mod common;
 
 use common::{
-    problem, spawn_app_with, spawn_seeded_app, spawn_seeded_app_with, TestApp, ADMIN, MANAGER_A,
-    PASSWORD, STAFF_A,
+    problem, refused, spawn_app_with, spawn_seeded_app, spawn_seeded_app_with, total, TestApp,
+    ADMIN, MANAGER_A, PASSWORD, STAFF_A,
 };
 use contracts::seed as demo;
 use serde_json::{json, Value};
-
-/// A 422 problem naming `field` (among its errors).
-async fn refused(response: reqwest::Response, field: &str, what: &str) {
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, 422, "{what}: {body}");
-    assert_eq!(body["code"], "validation_failed", "{what}: {body}");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default();
-    assert!(fields.contains(&field), "{what}: {field} not in {body}");
-}
-
-async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
-    let page: Value = app.get_as(token, path).await.json().await.unwrap();
-    page["total"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{path}: {page}"))
-}
 
 #[tokio::test]
 async fn control_characters_are_refused_with_422_naming_the_field_and_change_nothing() {

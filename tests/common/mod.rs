@@ -156,6 +156,27 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     body
 }
 
+/// A 422 problem naming `field` (among its errors), the answer to input refused at the edge.
+pub async fn refused(response: reqwest::Response, field: &str, what: &str) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+    assert_eq!(status, 422, "{what}: {body}");
+    assert_eq!(body["code"], "validation_failed", "{what}: {body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(fields.contains(&field), "{what}: {field} not in {body}");
+}
+
+/// The `total` of a list page.
+pub async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
+    let page: serde_json::Value = app.get_as(token, path).await.json().await.unwrap();
+    page["total"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{path}: {page}"))
+}
+
 /// A connection of the test's own to the database of a test app (all six schemas).
 pub async fn connect(database: &TestDatabase) -> kernel::Db {
     let settings = settings(database, &[]);

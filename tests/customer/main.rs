@@ -59,11 +59,14 @@ pub async fn publish_as_module<E: IntegrationEvent>(app: &TestApp, event: &E) {
     txn.commit().await.unwrap();
 }
 
-/// A VIN with a correct check digit.
+/// Dealer A's demo car of the Aurora Long Range (at its main showroom).
 pub fn demo_vin() -> String {
-    contracts::Vin::with_check_digit("5YJ3E1EA0KF317000")
-        .unwrap()
-        .into_string()
+    contracts::seed::demo_car(
+        contracts::seed::DEALER_A,
+        contracts::seed::VARIANT_AURORA_LONG_RANGE,
+    )
+    .unwrap()
+    .vin
 }
 
 /// The same VIN with a wrong check digit.

@@ -151,12 +151,19 @@ pub const SUBSCRIPTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        // The local catalog copy and branch directory for test drives; the interaction
-        // timeline; leads won on delivery.
+        // The local catalog copy and branch directory for test drives; the directories that
+        // references are checked against (dealers, their people, their vehicles by VIN); the
+        // interaction timeline; leads won on delivery.
         crate::modules::CUSTOMER,
         &[
             name!(manufacturer::VariantPublished),
             name!(dealer::BranchOpened),
+            name!(dealer::DealerProfileChanged),
+            name!(auth::UserRegistered),
+            name!(auth::UserDeactivated),
+            name!(manufacturer::VehiclesAllocated),
+            name!(manufacturer::DealerOrderShipped),
+            name!(manufacturer::DealerOrderDelivered),
             name!(dealer::QuotationSent),
             name!(dealer::SalesOrderCreated),
             name!(dealer::ContractSigned),

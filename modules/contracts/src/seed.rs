@@ -334,6 +334,64 @@ pub fn published_variants() -> Vec<crate::events::manufacturer::VariantPublished
         .collect()
 }
 
+/// One unit of the demo dealers' stock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoUnit {
+    pub vin: String,
+    pub dealer_id: Uuid,
+    pub branch_id: Uuid,
+    pub variant_id: Uuid,
+    pub colour_id: Uuid,
+    /// The dealer's unit status: `in_stock`, `in_transit` or `demo`.
+    pub status: &'static str,
+}
+
+/// The demo dealers' stock: for each dealer and each of four lines, three units in stock, one in
+/// transit and one demo car, at the dealer's main showroom. The VINs the dealer seed creates, so
+/// other modules' seeds (the customer module's VIN directory) know the same vehicles.
+pub fn demo_stock() -> Vec<DemoUnit> {
+    let lines = [
+        (VARIANT_AURORA_LONG_RANGE, COLOUR_AURORA_WHITE),
+        (VARIANT_AURORA_STANDARD, COLOUR_AURORA_BLACK),
+        (VARIANT_TERRA_LONG_RANGE, COLOUR_TERRA_GREY),
+        (VARIANT_PULSE_CITY, COLOUR_PULSE_WHITE),
+    ];
+    let dealers = [
+        ('A', DEALER_A, DEALER_A_MAIN_BRANCH, 900_001),
+        ('B', DEALER_B, DEALER_B_MAIN_BRANCH, 950_001),
+    ];
+    let mut units = Vec::new();
+    for (letter, dealer_id, branch_id, first_serial) in dealers {
+        let mut serial = first_serial;
+        for (line, (variant_id, colour_id)) in lines.iter().enumerate() {
+            for status in ["in_stock", "in_stock", "in_stock", "in_transit", "demo"] {
+                let draft = format!("LVD{letter}{}DLR0TA{serial:06}", line + 1);
+                serial += 1;
+                // The drafts are well-formed: only the check digit is computed.
+                let Ok(vin) = crate::Vin::with_check_digit(&draft) else {
+                    continue;
+                };
+                units.push(DemoUnit {
+                    vin: vin.into_string(),
+                    dealer_id,
+                    branch_id,
+                    variant_id: *variant_id,
+                    colour_id: *colour_id,
+                    status,
+                });
+            }
+        }
+    }
+    units
+}
+
+/// Dealer `dealer_id`'s demo car of `variant_id`, if the demo stock has one.
+pub fn demo_car(dealer_id: Uuid, variant_id: Uuid) -> Option<DemoUnit> {
+    demo_stock()
+        .into_iter()
+        .find(|u| u.dealer_id == dealer_id && u.variant_id == variant_id && u.status == "demo")
+}
+
 #[cfg(test)]
 mod published_variants_tests {
     #[test]
@@ -341,5 +399,16 @@ mod published_variants_tests {
         let all = super::published_variants();
         assert_eq!(all.len(), super::DEMO_VARIANTS.len());
         assert!(all.iter().all(|v| !v.colours.is_empty()));
+    }
+
+    #[test]
+    fn the_demo_stock_has_valid_distinct_vins_and_a_demo_car_per_line() {
+        let stock = super::demo_stock();
+        assert_eq!(stock.len(), 2 * 4 * 5);
+        let vins: std::collections::HashSet<_> = stock.iter().map(|u| u.vin.as_str()).collect();
+        assert_eq!(vins.len(), stock.len());
+        assert!(stock.iter().all(|u| crate::Vin::parse(&u.vin).is_ok()));
+        assert!(super::demo_car(super::DEALER_B, super::VARIANT_PULSE_CITY).is_some());
+        assert!(super::demo_car(super::DEALER_A, super::VARIANT_TERRA_MAX).is_none());
     }
 }

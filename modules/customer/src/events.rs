@@ -5,7 +5,7 @@ use crate::app::{directory, leads};
 use crate::domain::{schedule::WeeklyHours, timeline::timeline_entry};
 use crate::store::timeline::TimelineStore;
 use contracts::{
-    events::{customer, dealer, manufacturer},
+    events::{auth, customer, dealer, manufacturer},
     IntegrationEvent,
 };
 use kernel::{events::EventEnvelope, events::EventHandler, WriteTxn};
@@ -55,6 +55,89 @@ impl EventHandler for BranchDirectory {
             &WeeklyHours::default(),
         )
         .await?)
+    }
+}
+
+/// Learns of the dealers, so an administrator acting for one names one that exists.
+pub struct DealerDirectory;
+
+#[async_trait::async_trait]
+impl EventHandler for DealerDirectory {
+    fn name(&self) -> &'static str {
+        "customer.dealer_directory"
+    }
+    fn schema(&self) -> &'static str {
+        SCHEMA
+    }
+    fn events(&self) -> &'static [&'static str] {
+        &[dealer::DealerProfileChanged::NAME]
+    }
+    async fn handle(&self, txn: &mut WriteTxn, event: &EventEnvelope) -> anyhow::Result<()> {
+        Ok(directory::dealer_changed(&**txn, &event.decode()?).await?)
+    }
+}
+
+/// Learns which dealer each VIN belongs to and whether it is at the dealer, so a test drive
+/// books only a vehicle of the caller's dealer.
+pub struct VehicleDirectory;
+
+#[async_trait::async_trait]
+impl EventHandler for VehicleDirectory {
+    fn name(&self) -> &'static str {
+        "customer.vehicle_directory"
+    }
+    fn schema(&self) -> &'static str {
+        SCHEMA
+    }
+    fn events(&self) -> &'static [&'static str] {
+        &[
+            manufacturer::VehiclesAllocated::NAME,
+            manufacturer::DealerOrderShipped::NAME,
+            manufacturer::DealerOrderDelivered::NAME,
+            dealer::VehicleDelivered::NAME,
+        ]
+    }
+    async fn handle(&self, txn: &mut WriteTxn, event: &EventEnvelope) -> anyhow::Result<()> {
+        let db = &**txn;
+        match event.name.as_str() {
+            manufacturer::VehiclesAllocated::NAME => {
+                let allocated: manufacturer::VehiclesAllocated = event.decode()?;
+                directory::units_allocated(db, allocated.dealer_id, &allocated.units).await?;
+            }
+            manufacturer::DealerOrderShipped::NAME => {
+                let shipped: manufacturer::DealerOrderShipped = event.decode()?;
+                directory::units_allocated(db, shipped.dealer_id, &shipped.units).await?;
+            }
+            manufacturer::DealerOrderDelivered::NAME => {
+                directory::units_received(db, &event.decode()?).await?;
+            }
+            _ => directory::vehicle_handed_over(db, &event.decode()?).await?,
+        }
+        Ok(())
+    }
+}
+
+/// Learns the people of each dealer, so an owner or assignee is one of the caller's dealer.
+pub struct PeopleDirectory;
+
+#[async_trait::async_trait]
+impl EventHandler for PeopleDirectory {
+    fn name(&self) -> &'static str {
+        "customer.people_directory"
+    }
+    fn schema(&self) -> &'static str {
+        SCHEMA
+    }
+    fn events(&self) -> &'static [&'static str] {
+        &[auth::UserRegistered::NAME, auth::UserDeactivated::NAME]
+    }
+    async fn handle(&self, txn: &mut WriteTxn, event: &EventEnvelope) -> anyhow::Result<()> {
+        if event.name == auth::UserDeactivated::NAME {
+            directory::user_deactivated(&**txn, &event.decode()?).await?;
+        } else {
+            directory::user_registered(&**txn, &event.decode()?).await?;
+        }
+        Ok(())
     }
 }
 

@@ -91,6 +91,9 @@ impl Module for CustomerModule {
                 .with_handlers(vec![
                     Arc::new(events::CatalogCopy),
                     Arc::new(events::BranchDirectory),
+                    Arc::new(events::DealerDirectory),
+                    Arc::new(events::VehicleDirectory),
+                    Arc::new(events::PeopleDirectory),
                     Arc::new(events::TimelineFeed(timeline)),
                     Arc::new(events::LeadsWonOnDelivery),
                 ])

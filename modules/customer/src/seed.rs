@@ -8,9 +8,12 @@ use crate::domain::{
     customers::{CustomerKind, CustomerStatus},
     feedback::{FeedbackChannel, FeedbackKind, FeedbackStatus, Severity},
     leads::{LeadSource, LeadStage},
+    references::VehicleStatus,
     schedule,
 };
-use crate::store::{customers, feedback, lead_stage_history, leads};
+use crate::store::{
+    customers, dealer_users, dealer_vehicles, feedback, known_dealers, lead_stage_history, leads,
+};
 use contracts::events::customer::{ComplaintFiled, CustomerCreated, LeadCreated};
 use contracts::seed as demo;
 use kernel::Db;
@@ -74,6 +77,7 @@ const STAGES: [LeadStage; 6] = [
 ];
 
 pub async fn run(db: &Db) -> anyhow::Result<()> {
+    directories(db).await?;
     let first = demo::DEMO_CUSTOMERS[0].id;
     if customers::Entity::find_by_id(first)
         .one(db.conn())
@@ -216,6 +220,37 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         assigned_to: case.assigned_to,
     };
     kernel::events::publish(&mut txn, &filed).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The dealers, people and vehicles the dealer and auth seeds create (their events bring the
+/// same), so references to them are accepted at once. Also on a database seeded before these
+/// directories existed.
+async fn directories(db: &Db) -> anyhow::Result<()> {
+    let txn = db.begin().await?;
+    for dealer in [demo::DEALER_A, demo::DEALER_B] {
+        known_dealers::changed(&*txn, dealer, "active").await?;
+    }
+    for ((_, _, role, dealer, _), user) in demo::DEMO_USERS.into_iter().zip(demo::DEMO_USER_IDS) {
+        dealer_users::registered(&*txn, user, dealer, role).await?;
+    }
+    for unit in demo::demo_stock() {
+        let status = if unit.status == "in_transit" {
+            VehicleStatus::Allocated
+        } else {
+            VehicleStatus::OnSite
+        };
+        dealer_vehicles::place(
+            &*txn,
+            &unit.vin,
+            unit.dealer_id,
+            Some(unit.branch_id),
+            unit.variant_id,
+            status,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -65,7 +65,8 @@ fn ok(case: feedback::Model) -> HttpResponse {
     HttpResponse::Ok().json(FeedbackDto::from(case))
 }
 
-/// Feedback and complaints of the dealer.
+/// Feedback and complaints of the dealer. `q` finds text in the subject, the description or
+/// the resolution (case-insensitive; `%` and `_` are literal).
 #[utoipa::path(get, path = "/api/v1/feedback", tag = "customer", operation_id = "listFeedback", security(("bearer" = [])), params(ListParams, FeedbackFilter),
     responses((status = 200, body = Page<FeedbackDto>)))]
 pub async fn list(

@@ -87,7 +87,8 @@ impl From<LeadWithHistory> for LeadDto {
     }
 }
 
-/// Leads: dealer staff see the ones they own, managers their dealer's.
+/// Leads: dealer staff see the ones they own, managers their dealer's. `q` finds text in the
+/// notes, the lost reason or the customer's name (case-insensitive; `%` and `_` are literal).
 #[utoipa::path(get, path = "/api/v1/leads", tag = "customer", operation_id = "listLeads", security(("bearer" = [])), params(ListParams, LeadFilter),
     responses((status = 200, body = Page<LeadDto>)))]
 pub async fn list(

@@ -67,7 +67,8 @@ fn ok(drive: test_drives::Model) -> HttpResponse {
     HttpResponse::Ok().json(TestDriveDto::from(drive))
 }
 
-/// Test drives of the dealer (the schedule is shared by its staff).
+/// Test drives of the dealer (the schedule is shared by its staff). `q` finds text in the VIN,
+/// the notes or the customer's name (case-insensitive; `%` and `_` are literal).
 #[utoipa::path(get, path = "/api/v1/test-drives", tag = "customer", operation_id = "listTestDrives", security(("bearer" = [])), params(ListParams, TestDriveFilter),
     responses((status = 200, body = Page<TestDriveDto>)))]
 pub async fn list(

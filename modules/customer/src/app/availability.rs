@@ -54,6 +54,10 @@ pub async fn slots(
     let db = services.db.conn();
     let vin = parse_vin(vin)?;
     let branch = branch(db, caller, branch_id).await?;
+    // Only the dealer's own vehicle: another dealer's schedule is never shown.
+    if let Some(vin) = vin.as_deref() {
+        super::references::vehicle(db, branch.dealer_id, branch_id, variant_id, vin).await?;
+    }
     let Some((opens, closes)) = branch.hours.open_interval(date) else {
         return Ok(Vec::new());
     };

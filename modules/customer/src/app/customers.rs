@@ -1,6 +1,6 @@
 //! Customers of a dealer: create with duplicate detection, read, change.
 
-use super::Services;
+use super::{references, Services};
 use crate::domain::{
     contact,
     customers::{check_new, Contact, CustomerKind, CustomerStatus},
@@ -57,6 +57,23 @@ pub fn assignee(caller: &Caller, requested: Option<Uuid>) -> DomainResult<Uuid> 
         }
         Some(other) => Ok(other),
         None => Ok(caller.subject),
+    }
+}
+
+/// When someone was named as owner or assignee, they are an active person of `dealer_id` (else
+/// 422 on `field`). Run inside the write's transaction, after its write.
+pub async fn check_named(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    dealer_id: Uuid,
+    field: &str,
+    named: Option<Uuid>,
+) -> DomainResult<()> {
+    match named {
+        Some(person) => references::person(db, caller, dealer_id, field, person)
+            .await
+            .map(|_| ()),
+        None => Ok(()),
     }
 }
 
@@ -136,7 +153,6 @@ pub async fn create(
     caller: &Caller,
     input: NewCustomer,
 ) -> DomainResult<customers::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
     let contact = Contact::parse(input.phone.as_deref(), input.email.as_deref())?;
     check_new(
         input.kind,
@@ -144,6 +160,7 @@ pub async fn create(
         input.company_name.as_deref(),
         &contact,
     )?;
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
     let owner_id = assignee(caller, input.owner_id)?;
     ensure_unique(services.db.conn(), dealer_id, &contact, None).await?;
     let now = chrono::Utc::now();
@@ -190,6 +207,8 @@ pub async fn create(
         }
         Err(error) => return Err(error.into()),
     };
+    references::dealer(&*txn, caller, dealer_id).await?;
+    check_named(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
     let event = CustomerCreated {
         customer_id: customer.id,
         dealer_id,
@@ -302,6 +321,7 @@ pub async fn update(
             "the customer changed while this request ran; reload it",
         ));
     }
+    check_named(&*txn, caller, customer.dealer_id, "ownerId", input.owner_id).await?;
     let updated = visible(&*txn, caller, id).await?;
     let event = CustomerUpdated {
         customer_id: updated.id,

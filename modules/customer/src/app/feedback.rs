@@ -1,6 +1,9 @@
 //! Feedback and complaints: filed, assigned, worked, resolved, closed.
 
-use super::{customers::active_of_dealer, Services};
+use super::{
+    customers::{active_of_dealer, check_named},
+    references, Services,
+};
 use crate::domain::feedback::{
     resolution, FeedbackAction, FeedbackChannel, FeedbackKind, FeedbackStatus, Severity,
 };
@@ -69,10 +72,7 @@ pub async fn file(
     caller: &Caller,
     input: NewFeedback,
 ) -> DomainResult<feedback::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
-    if let Some(customer) = input.customer_id {
-        active_of_dealer(services.db.conn(), caller, dealer_id, customer).await?;
-    }
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
     let now = chrono::Utc::now();
     let mut txn = services.db.begin().await?;
     let case = feedback::ActiveModel {
@@ -94,7 +94,13 @@ pub async fn file(
         version: Set(1),
     }
     .insert(&*txn)
-    .await?;
+    .await;
+    let case = references::inserted(case)?;
+    references::dealer(&*txn, caller, dealer_id).await?;
+    if let Some(customer) = input.customer_id {
+        active_of_dealer(&*txn, caller, dealer_id, customer).await?;
+    }
+    check_named(&*txn, caller, dealer_id, "assignedTo", input.assigned_to).await?;
     let event = ComplaintFiled {
         feedback_id: case.id,
         dealer_id,
@@ -123,6 +129,7 @@ pub async fn assign(
     if !feedback::assign(&*txn, case.id, assignee).await? {
         return Err(DomainError::changed_meanwhile("case"));
     }
+    check_named(&*txn, caller, case.dealer_id, "assigneeId", Some(assignee)).await?;
     let event = ComplaintAssigned {
         feedback_id: case.id,
         dealer_id: case.dealer_id,

@@ -1,8 +1,8 @@
 //! Leads: the sales pipeline; a delivery wins the customer's open leads.
 
 use super::{
-    customers::{active_of_dealer, assignee},
-    Services,
+    customers::{active_of_dealer, assignee, check_named},
+    references, Services,
 };
 use crate::domain::leads::{LeadSource, LeadStage};
 use crate::store::{lead_stage_history, leads, Visibility};
@@ -84,9 +84,8 @@ pub async fn create(
     caller: &Caller,
     input: NewLead,
 ) -> DomainResult<leads::Model> {
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
     let owner_id = assignee(caller, input.owner_id)?;
-    active_of_dealer(services.db.conn(), caller, dealer_id, input.customer_id).await?;
     let now = chrono::Utc::now();
     let mut txn = services.db.begin().await?;
     let lead = leads::ActiveModel {
@@ -104,7 +103,14 @@ pub async fn create(
         version: Set(1),
     }
     .insert(&*txn)
-    .await?;
+    .await;
+    let lead = references::inserted(lead)?;
+    references::dealer(&*txn, caller, dealer_id).await?;
+    check_named(&*txn, caller, dealer_id, "ownerId", input.owner_id).await?;
+    active_of_dealer(&*txn, caller, dealer_id, input.customer_id).await?;
+    if let Some(variant) = input.variant_id {
+        references::variant(&*txn, "variantId", variant).await?;
+    }
     lead_stage_history::record(
         &*txn,
         lead.id,

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod feedback;
 pub mod leads;
 pub mod privacy;
+pub mod references;
 pub mod test_drives;
 pub mod timeline;
 

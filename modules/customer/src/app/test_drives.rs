@@ -4,7 +4,7 @@
 use super::{
     availability::{branch, parse_vin},
     customers::active_of_dealer,
-    Services,
+    references, Services,
 };
 use crate::domain::{
     schedule,
@@ -78,23 +78,8 @@ pub async fn book(
     caller: &Caller,
     input: Booking,
 ) -> DomainResult<test_drives::Model> {
-    let db = services.db.conn();
-    let dealer_id = caller.acting_dealer(input.dealer_id)?;
     let vin = parse_vin(input.vin.as_deref())?;
-    let not_ours = || DomainError::invalid("branchId", "not a branch of this dealer");
-    let branch = match branch(db, caller, input.branch_id).await {
-        Err(DomainError::NotFound(_)) => return Err(not_ours()),
-        other => other?,
-    };
-    if branch.dealer_id != dealer_id {
-        return Err(not_ours());
-    }
-    schedule::check_booking(&branch.hours, input.starts_at, input.ends_at, Utc::now())
-        .map_err(|m| DomainError::invalid("startsAt", m))?;
-    active_of_dealer(db, caller, dealer_id, input.customer_id).await?;
-    if !catalog_variants::is_available(db, input.variant_id).await? {
-        return Err(DomainError::invalid("variantId", "no such variant on sale"));
-    }
+    let dealer_id = references::acting_dealer(caller, input.dealer_id)?;
     let now = Utc::now();
     let mut txn = services.db.begin().await?;
     let drive = test_drives::ActiveModel {
@@ -117,7 +102,27 @@ pub async fn book(
         version: Set(1),
     }
     .insert(&*txn)
-    .await?;
+    .await;
+    let drive = references::inserted(drive)?;
+    // What the booking names, checked after the write (see `references`); a refusal rolls it back.
+    references::dealer(&*txn, caller, dealer_id).await?;
+    let not_ours = || DomainError::invalid("branchId", "not a branch of this dealer");
+    let branch = match branch(&*txn, caller, input.branch_id).await {
+        Err(DomainError::NotFound(_)) => return Err(not_ours()),
+        other => other?,
+    };
+    if branch.dealer_id != dealer_id {
+        return Err(not_ours());
+    }
+    schedule::check_booking(&branch.hours, input.starts_at, input.ends_at, now)
+        .map_err(|m| DomainError::invalid("startsAt", m))?;
+    active_of_dealer(&*txn, caller, dealer_id, input.customer_id).await?;
+    if !catalog_variants::is_available(&*txn, input.variant_id).await? {
+        return Err(DomainError::invalid("variantId", "no such variant on sale"));
+    }
+    if let Some(vin) = vin.as_deref() {
+        references::vehicle(&*txn, dealer_id, input.branch_id, input.variant_id, vin).await?;
+    }
     let keys = [
         test_drive_slots::vehicle_key(input.branch_id, input.variant_id, vin.as_deref()),
         test_drive_slots::customer_key(input.customer_id),

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod customers;
 pub mod feedback;
 pub mod leads;
+pub mod references;
 pub mod schedule;
 pub mod test_drives;
 pub mod timeline;

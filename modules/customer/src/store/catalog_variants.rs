@@ -57,3 +57,8 @@ pub async fn is_available(db: &impl ConnectionTrait, variant_id: Uuid) -> Domain
         .await?
         .is_some_and(|v| v.status == VariantAvailability::Available))
 }
+
+/// Whether the catalog has the variant at all (on sale or not).
+pub async fn is_known(db: &impl ConnectionTrait, variant_id: Uuid) -> DomainResult<bool> {
+    Ok(Entity::find_by_id(variant_id).one(db).await?.is_some())
+}

@@ -81,6 +81,12 @@ pub async fn list(
         })
         .apply_if(filter.customer_id, |q, v| {
             q.filter(Column::CustomerId.eq(v))
+        })
+        .apply_if(super::search::term(params.query()), |select, q| {
+            select.filter(super::search::any_contains(
+                [Column::Subject, Column::Description, Column::Resolution],
+                q,
+            ))
         });
     let sortable = [
         ("createdAt", Column::CreatedAt),

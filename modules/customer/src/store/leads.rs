@@ -1,6 +1,6 @@
 //! `customer.leads`: the sales pipeline of a dealer.
 
-use super::Visibility;
+use super::{search, Visibility};
 use crate::domain::leads::{LeadSource, LeadStage};
 use kernel::{
     pagination::{ListParams, Page},
@@ -59,7 +59,13 @@ pub async fn list(
         .apply_if(filter.customer_id, |q, v| {
             q.filter(Column::CustomerId.eq(v))
         })
-        .apply_if(filter.source, |q, v| q.filter(Column::Source.eq(v)));
+        .apply_if(filter.source, |q, v| q.filter(Column::Source.eq(v)))
+        .apply_if(search::term(params.query()), |select, q| {
+            select.filter(
+                search::any_contains([Column::Notes, Column::LostReason], q)
+                    .add(Column::CustomerId.in_subquery(search::customers_named(q))),
+            )
+        });
     let sortable = [
         ("createdAt", Column::CreatedAt),
         ("updatedAt", Column::UpdatedAt),

@@ -4,9 +4,13 @@
 pub mod branch_hours;
 pub mod catalog_variants;
 pub mod customers;
+pub mod dealer_users;
+pub mod dealer_vehicles;
 pub mod feedback;
+pub mod known_dealers;
 pub mod lead_stage_history;
 pub mod leads;
+pub mod search;
 pub mod test_drive_slots;
 pub mod test_drives;
 pub mod timeline;

@@ -1,6 +1,6 @@
 //! `customer.test_drives`: bookings of a vehicle for a customer.
 
-use super::Visibility;
+use super::{search, Visibility};
 use crate::domain::test_drives::TestDriveStatus;
 use chrono::{DateTime, Utc};
 use kernel::{
@@ -69,7 +69,13 @@ pub async fn list(
         })
         .apply_if(filter.status, |q, v| q.filter(Column::Status.eq(v)))
         .apply_if(filter.from, |q, v| q.filter(Column::StartsAt.gte(v)))
-        .apply_if(filter.to, |q, v| q.filter(Column::StartsAt.lt(v)));
+        .apply_if(filter.to, |q, v| q.filter(Column::StartsAt.lt(v)))
+        .apply_if(search::term(params.query()), |select, q| {
+            select.filter(
+                search::any_contains([Column::Vin, Column::Notes], q)
+                    .add(Column::CustomerId.in_subquery(search::customers_named(q))),
+            )
+        });
     let sortable = [
         ("startsAt", Column::StartsAt),
         ("createdAt", Column::CreatedAt),
