@@ -182,3 +182,46 @@ async fn the_revocation_feed_needs_the_internal_key() {
         .unwrap();
     common::problem(bad, 422).await;
 }
+
+/// Split deployment: a service without the auth module learns a logout from the auth
+/// service's revocation feed (no Redis). Postgres and RabbitMQ, like the other split tests.
+#[tokio::test]
+async fn a_service_without_the_auth_module_learns_logouts_from_the_feed() {
+    let Some(broker) = kernel::testing::TestBroker::create() else {
+        return;
+    };
+    let database = kernel::testing::TestDatabase::create().await;
+    if !database.is_postgres() {
+        return; // two processes share the database: this is the Postgres deployment
+    }
+    assert!(common::split_service_command(&database, &broker, "auth")
+        .arg("seed")
+        .status()
+        .unwrap()
+        .success());
+    let (_auth, auth_port) =
+        common::serve_process(common::split_service_command(&database, &broker, "auth"));
+    let auth = format!("http://127.0.0.1:{auth_port}");
+    let mut notification = common::split_service_command(&database, &broker, "notification");
+    notification.env("EVDMS__SERVICES__AUTH__URL", &auth);
+    let (_notification, notification_port) = common::serve_process(notification);
+    let service = format!("http://127.0.0.1:{notification_port}/api/v1/notifications");
+
+    let token = common::token_at(&auth, MANAGER_A).await;
+    let other = common::token_at(&auth, ADMIN).await;
+    let status = |token: String| {
+        let request = reqwest::Client::new().get(&service).bearer_auth(token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(token.clone()).await, 200);
+    assert_eq!(logout(&auth, &token).await, 204);
+    let started = Instant::now();
+    while status(token.clone()).await != 401 {
+        assert!(
+            started.elapsed() < PROPAGATION_BOUND,
+            "the service still accepts the logged-out token"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status(other).await, 200, "only that token");
+}
