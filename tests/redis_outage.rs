@@ -158,3 +158,29 @@ async fn the_service_keeps_answering_when_redis_dies() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn a_process_starts_and_serves_while_redis_is_down() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let database = kernel::testing::TestDatabase::create().await;
+    // Seeded without Redis; served with the unreachable one.
+    evdms::startup::seed_all(common::settings(
+        &database,
+        &[("EVDMS__CACHE__REDIS_URL", "")],
+    ))
+    .await
+    .unwrap();
+    let app = common::spawn_on(database, &[("EVDMS__CACHE__REDIS_URL", url.as_str())]).await;
+    let token = app.token(ADMIN).await;
+    assert_eq!(app.get_as(&token, "/api/v1/users/me").await.status(), 200);
+    let ready = app.get("/ready").await;
+    assert_eq!(ready.status(), 503);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["checks"]["redis"]["status"], "down", "{ready}");
+}

@@ -16,7 +16,6 @@ pub use fail_open::FailOpen;
 pub use memory::MemoryCache;
 pub use redis::RedisCache;
 
-use anyhow::Context;
 use std::{sync::Arc, time::Duration};
 
 #[async_trait::async_trait]
@@ -56,10 +55,11 @@ pub async fn connect_with(
         return Ok(Arc::new(MemoryCache::new(prefix)));
     }
     let cache = RedisCache::new(redis_url, prefix, timeout)?;
-    cache
-        .ping()
-        .await
-        .context("connecting to Redis (cache.redis_url)")?;
+    // Redis is degradable: a process that starts during an outage serves (failing open) and
+    // reports Redis down in /ready until it answers.
+    if let Err(error) = cache.ping().await {
+        tracing::warn!(error = %format!("{error:#}"), "Redis (cache.redis_url) does not answer; starting without it until it does");
+    }
     Ok(Arc::new(cache))
 }
 
