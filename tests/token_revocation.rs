@@ -15,9 +15,10 @@ const WITHOUT_REDIS: &[(&str, &str)] = &[("EVDMS__CACHE__REDIS_URL", "")];
 /// `auth.revocation_refresh_ms` (1 s by default) plus a read; the test allows generous slack.
 const PROPAGATION_BOUND: Duration = Duration::from_secs(5);
 
-async fn me(base: &str, token: &str) -> u16 {
+/// The status of `method path` at `base` with `token`.
+async fn status_of(method: reqwest::Method, base: &str, path: &str, token: &str) -> u16 {
     reqwest::Client::new()
-        .get(format!("{base}/api/v1/users/me"))
+        .request(method, format!("{base}{path}"))
         .bearer_auth(token)
         .send()
         .await
@@ -26,15 +27,12 @@ async fn me(base: &str, token: &str) -> u16 {
         .as_u16()
 }
 
+async fn me(base: &str, token: &str) -> u16 {
+    status_of(reqwest::Method::GET, base, "/api/v1/users/me", token).await
+}
+
 async fn logout(base: &str, token: &str) -> u16 {
-    reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/logout"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    status_of(reqwest::Method::POST, base, "/api/v1/auth/logout", token).await
 }
 
 #[tokio::test]
@@ -112,13 +110,13 @@ async fn a_logout_in_one_instance_reaches_another_within_the_refresh_interval() 
     // Logout-all through the first: the second learns it too (session revocations).
     let again = common::token_at(&second.address, MANAGER_A).await;
     assert_eq!(me(&first.address, &again).await, 200);
-    let all = reqwest::Client::new()
-        .post(first.url("/api/v1/auth/logout-all"))
-        .bearer_auth(&again)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(all.status(), 204);
+    let all = status_of(
+        reqwest::Method::POST,
+        &first.address,
+        "/api/v1/auth/logout-all",
+        &again,
+    );
+    assert_eq!(all.await, 204);
     let started = Instant::now();
     while me(&second.address, &again).await != 401 {
         assert!(started.elapsed() < PROPAGATION_BOUND, "logout-all not seen");
@@ -147,40 +145,24 @@ async fn the_revocation_feed_needs_the_internal_key() {
     common::problem(anonymous, 401).await;
     let user = app.get_as(&token, "/api/v1/auth/revocations").await;
     common::problem(user, 401).await;
-    let wrong = app
-        .client
-        .get(app.url("/api/v1/auth/revocations"))
-        .header(kernel::internal::HEADER, "a-wrong-internal-key-0123456789")
-        .send()
-        .await
-        .unwrap();
-    common::problem(wrong, 401).await;
-    let feed: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/auth/revocations?since=0"))
-        .header(kernel::internal::HEADER, KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let items = feed["items"].as_array().unwrap();
+    let feed = |key: &'static str, query: &'static str| {
+        let request = app
+            .client
+            .get(app.url(&format!("/api/v1/auth/revocations{query}")))
+            .header(kernel::internal::HEADER, key);
+        async move { request.send().await.unwrap() }
+    };
+    common::problem(feed("a-wrong-internal-key-0123456789", "").await, 401).await;
+    common::problem(feed(KEY, "?since=-1").await, 422).await;
+    let page: serde_json::Value = feed(KEY, "?since=0").await.json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
     assert!(
         items
             .iter()
             .any(|r| r["kind"] == "session" && r["id"] == session.as_str()),
-        "{feed}"
+        "{page}"
     );
-    assert!(feed["cursor"].as_i64().unwrap() > 0);
-    let bad = app
-        .client
-        .get(app.url("/api/v1/auth/revocations?since=-1"))
-        .header(kernel::internal::HEADER, KEY)
-        .send()
-        .await
-        .unwrap();
-    common::problem(bad, 422).await;
+    assert!(page["cursor"].as_i64().unwrap() > 0);
 }
 
 /// Split deployment: a service without the auth module learns a logout from the auth
@@ -194,17 +176,8 @@ async fn a_service_without_the_auth_module_learns_logouts_from_the_feed() {
     if !database.is_postgres() {
         return; // two processes share the database: this is the Postgres deployment
     }
-    assert!(common::split_service_command(&database, &broker, "auth")
-        .arg("seed")
-        .status()
-        .unwrap()
-        .success());
-    let (_auth, auth_port) =
-        common::serve_process(common::split_service_command(&database, &broker, "auth"));
-    let auth = format!("http://127.0.0.1:{auth_port}");
-    let mut notification = common::split_service_command(&database, &broker, "notification");
-    notification.env("EVDMS__SERVICES__AUTH__URL", &auth);
-    let (_notification, notification_port) = common::serve_process(notification);
+    let (_auth, auth, _notification, notification_port) =
+        common::split_auth_and(&database, &broker, "notification");
     let service = format!("http://127.0.0.1:{notification_port}/api/v1/notifications");
 
     let token = common::token_at(&auth, MANAGER_A).await;

@@ -107,6 +107,11 @@ impl RedisCache {
     }
 }
 
+/// A PTTL answer as the time left (negative: no key, or no expiry).
+fn left(pttl: i64) -> Duration {
+    Duration::from_millis(u64::try_from(pttl).unwrap_or(0))
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -195,10 +200,7 @@ impl Cache for RedisCache {
                     .await
             })
             .await?;
-        Ok((
-            count,
-            Duration::from_millis(u64::try_from(ttl).unwrap_or(0)),
-        ))
+        Ok((count, left(ttl)))
     }
 
     async fn count(&self, key: &str) -> anyhow::Result<(u64, Duration)> {
@@ -214,10 +216,7 @@ impl Cache for RedisCache {
                     .await
             })
             .await?;
-        Ok((
-            count.unwrap_or(0),
-            Duration::from_millis(u64::try_from(ttl).unwrap_or(0)),
-        ))
+        Ok((count.unwrap_or(0), left(ttl)))
     }
 
     fn backend(&self) -> &'static str {
