@@ -72,11 +72,17 @@ impl Application {
 
         let schemas: Vec<&'static str> = modules.iter().map(EnabledModule::name).collect();
         let db = connect_and_migrate(&settings, &modules).await?;
-        let cache = kernel::cache::connect(
+        let strict_cache = kernel::cache::connect_with(
             settings.cache.redis_url.expose_secret(),
             &settings.cache.key_prefix,
+            settings.cache.timeout(),
         )
         .await?;
+        // Modules get the cache that fails open while Redis is down (see kernel::cache).
+        let cache: Arc<dyn kernel::cache::Cache> = Arc::new(kernel::cache::FailOpen::new(
+            strict_cache.clone(),
+            Some(metrics.cache_errors.clone()),
+        ));
 
         let mut module_routes = Vec::new();
         let mut handlers: Vec<Arc<dyn EventHandler>> = Vec::new();
@@ -141,12 +147,17 @@ impl Application {
                     "{}/api/v1/auth/.well-known/jwks.json",
                     auth.url.trim_end_matches('/')
                 );
+                let revocations = remote_revocations(&settings, &auth.url)?;
+                background.push(
+                    revocations.spawn(settings.auth.revocation_refresh(), shutdown_rx.clone()),
+                );
                 let verifier = kernel::tokens::TokenVerifier::new(
                     &settings.auth.issuer,
                     &settings.auth.audience,
                     cache.clone(),
                 )
-                .with_remote_jwks(url);
+                .with_remote_jwks(url)
+                .with_revocations(revocations);
                 authenticator = Some(Arc::new(verifier));
             }
         }
@@ -165,7 +176,7 @@ impl Application {
         ops.extra_checks.extend(bus_readiness);
         if cache.backend() == "redis" {
             ops.extra_checks
-                .push(Arc::new(kernel::cache::CacheCheck(cache.clone())));
+                .push(Arc::new(kernel::cache::CacheCheck(strict_cache.clone())));
         }
         #[cfg(feature = "gateway")]
         if let Some(gateway) = &gateway {
@@ -250,6 +261,25 @@ impl Application {
         tracing::info!("stopped");
         Ok(result?)
     }
+}
+
+/// The auth service's revocation feed as this process's revocation list (a service that
+/// verifies tokens without the auth module). Needs the deployment's internal key.
+fn remote_revocations(
+    settings: &Settings,
+    auth_url: &str,
+) -> anyhow::Result<Arc<kernel::revocation::RevocationList>> {
+    let key = kernel::internal::key(settings).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: this service verifies tokens without the auth module and reads revoked tokens from the auth service's feed, which needs the deployment's shared internal key",
+            kernel::internal::CONFIG_KEY
+        )
+    })?;
+    let url = format!("{}/api/v1/auth/revocations", auth_url.trim_end_matches('/'));
+    let source = kernel::revocation::HttpRevocationSource::new(url, key);
+    Ok(Arc::new(kernel::revocation::RevocationList::new(Arc::new(
+        source,
+    ))))
 }
 
 /// SIGINT (Ctrl-C) or, on Unix, SIGTERM.

@@ -19,23 +19,11 @@ async fn an_event_raised_in_one_process_is_consumed_in_another_exactly_once() {
     if !database.is_postgres() {
         return; // two processes share the database: this is the Postgres deployment
     }
-    assert!(common::split_service_command(&database, &broker, "auth")
-        .arg("seed")
-        .status()
-        .unwrap()
-        .success());
-
-    let (_auth, auth_port) =
-        common::serve_process(common::split_service_command(&database, &broker, "auth"));
-    let mut notification = common::split_service_command(&database, &broker, "notification");
-    notification.env(
-        "EVDMS__SERVICES__AUTH__URL",
-        format!("http://127.0.0.1:{auth_port}"),
-    );
-    let (_notification, notification_port) = common::serve_process(notification);
+    let (_auth, auth_base, _notification, notification_port) =
+        common::split_auth_and(&database, &broker, "notification");
 
     let client = reqwest::Client::new();
-    let auth = format!("http://127.0.0.1:{auth_port}/api/v1");
+    let auth = format!("{auth_base}/api/v1");
     let login = |email: &'static str, password: &'static str| {
         let request = client
             .post(format!("{auth}/auth/login"))

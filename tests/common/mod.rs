@@ -373,6 +373,27 @@ pub fn split_service_command(
     command
 }
 
+/// A split deployment on a seeded database: a process hosting only `auth`, and one hosting
+/// only `module` that verifies tokens through it. Returns both, the auth process's base URL and
+/// the other's port.
+pub fn split_auth_and(
+    database: &TestDatabase,
+    broker: &kernel::testing::TestBroker,
+    module: &str,
+) -> (Process, String, Process, u16) {
+    assert!(split_service_command(database, broker, "auth")
+        .arg("seed")
+        .status()
+        .unwrap()
+        .success());
+    let (auth, auth_port) = serve_process(split_service_command(database, broker, "auth"));
+    let auth_base = format!("http://127.0.0.1:{auth_port}");
+    let mut other = split_service_command(database, broker, module);
+    other.env("EVDMS__SERVICES__AUTH__URL", &auth_base);
+    let (other, port) = serve_process(other);
+    (auth, auth_base, other, port)
+}
+
 /// A child process that is killed when dropped.
 pub struct Process(pub std::process::Child);
 

@@ -54,9 +54,22 @@ impl Module for AuthModule {
 
     async fn start(&self, ctx: &AppContext) -> anyhow::Result<ModuleRuntime> {
         let state = services(ctx).await?;
+        // Revocations recorded before this start (or by other processes) are refused from the
+        // first request on, and learnt within `auth.revocation_refresh_ms` afterwards.
+        state.revocations.refresh().await?;
+        let tasks = vec![
+            state
+                .revocations
+                .spawn(ctx.settings.auth.revocation_refresh(), ctx.shutdown.clone()),
+            tokio::spawn(app::revocations::prune_job(
+                ctx.db.clone(),
+                ctx.shutdown.clone(),
+            )),
+        ];
         let authenticator: Arc<dyn kernel::auth::Authenticator> = state.verifier.clone();
         let mut runtime = ModuleRuntime::routes(move |routes| api::routes(routes, state.clone()))
-            .with_handlers(vec![Arc::new(events::BranchDirectory)]);
+            .with_handlers(vec![Arc::new(events::BranchDirectory)])
+            .with_tasks(tasks);
         runtime.authenticator = Some(authenticator);
         Ok(runtime)
     }

@@ -191,6 +191,16 @@ pub struct CacheSettings {
     pub redis_url: SecretString,
     /// Prefix of every key this deployment writes.
     pub key_prefix: String,
+    /// Bound of one Redis operation, connecting included (ms); past it the operation fails and
+    /// the cache degrades (see `kernel::cache::FailOpen`).
+    pub timeout_ms: u64,
+}
+
+impl CacheSettings {
+    /// [`Self::timeout_ms`] as a duration (at least 10 ms).
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.timeout_ms.max(10))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,6 +252,16 @@ pub struct AuthSettings {
     /// How long failure counters live (from the first failure).
     pub login_failure_window_secs: u64,
     pub password_reset_ttl_secs: u64,
+    /// How often every process refreshes its copy of the durable revocation list (ms): the
+    /// longest a logout takes to reach another process when Redis is absent or down.
+    pub revocation_refresh_ms: u64,
+}
+
+impl AuthSettings {
+    /// [`Self::revocation_refresh_ms`] as a duration (at least 100 ms).
+    pub fn revocation_refresh(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.revocation_refresh_ms.max(100))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -362,6 +382,10 @@ pub struct SecretsSettings {
     /// 32 bytes, base64: seals the password-reset token from auth to notification. Empty outside
     /// production = a fixed development key; required in production.
     pub notification_seal_key: SecretString,
+    /// Shared by the processes of a split deployment: authenticates internal calls between them
+    /// (the revocation feed). Empty outside production = a fixed development key; in production
+    /// empty closes those endpoints, and a service that needs them refuses to start.
+    pub internal_key: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -750,6 +774,7 @@ impl Settings {
             }
         }
         crate::secrets::validate(self)?;
+        crate::internal::validate(self)?;
         Ok(())
     }
 

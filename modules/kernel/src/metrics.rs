@@ -23,6 +23,8 @@ pub struct Metrics {
     pub consumer_queued: IntGaugeVec,
     pub consumer_oldest_age_seconds: IntGaugeVec,
     pub db_pool_connections: IntGaugeVec,
+    /// Cache operations that failed (and were answered without the cache where that is safe).
+    pub cache_errors: IntCounterVec,
 }
 
 impl Metrics {
@@ -112,6 +114,11 @@ impl Metrics {
                 "Database pool connections by state",
                 &["state"],
             )?,
+            cache_errors: counter(
+                "cache_errors_total",
+                "Cache (Redis) operations that failed, by operation",
+                &["op"],
+            )?,
             registry,
         };
         metrics
@@ -127,6 +134,7 @@ impl Metrics {
             &metrics.events_handled,
             &metrics.events_duplicate,
             &metrics.events_unrouted,
+            &metrics.cache_errors,
         ] {
             metrics.registry.register(Box::new(collector.clone()))?;
         }

@@ -2,12 +2,16 @@
 //!
 //! Only EdDSA is accepted (so `alg: none` and HMAC tokens fail), the key is chosen by `kid`,
 //! `iss`, `aud`, `exp` and `nbf` are checked with a small leeway, and revoked tokens (by `jti`
-//! or by session) are refused. Split services load the keys from the auth service's JWKS.
+//! or by session) are refused: those in the durable revocation list (`crate::revocation`) and,
+//! as the fast path shared at once by every process, those in the cache (Redis when configured;
+//! a cache outage falls back to the list). Split services load the keys from the auth service's
+//! JWKS and the revocations from its feed.
 
 use crate::{
     auth::{Authenticator, Caller, Role},
     cache::Cache,
     error::ApiError,
+    revocation::RevocationList,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
@@ -92,6 +96,7 @@ pub struct TokenVerifier {
     validation: Validation,
     cache: Arc<dyn Cache>,
     remote: Option<RemoteJwks>,
+    revocations: Option<Arc<RevocationList>>,
 }
 
 struct RemoteJwks {
@@ -113,7 +118,14 @@ impl TokenVerifier {
             validation,
             cache,
             remote: None,
+            revocations: None,
         }
+    }
+
+    /// Also refuses what the durable revocation list holds (and relies on it when the cache fails).
+    pub fn with_revocations(mut self, list: Arc<RevocationList>) -> Self {
+        self.revocations = Some(list);
+        self
     }
 
     /// Fetches keys from the auth service's JWKS when a token names an unknown `kid`.
@@ -200,18 +212,26 @@ impl TokenVerifier {
         Ok(data.claims)
     }
 
-    /// Whether the token (or its session) was revoked.
+    /// Whether the token (or its session) was revoked: in the durable list (no I/O), else in
+    /// the cache. A cache that fails leaves the answer to the list.
     pub async fn is_revoked(&self, claims: &AccessClaims) -> Result<bool, ApiError> {
+        if let Some(list) = &self.revocations {
+            if list.contains(&claims.jti, claims.sid) {
+                return Ok(true);
+            }
+        }
         let mut keys = vec![revoked_token_key(&claims.jti)];
         if let Some(sid) = claims.sid {
             keys.push(revoked_session_key(sid));
         }
-        let found = self
-            .cache
-            .get_many(&keys)
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(found.iter().any(Option::is_some))
+        match self.cache.get_many(&keys).await {
+            Ok(found) => Ok(found.iter().any(Option::is_some)),
+            Err(error) if self.revocations.is_some() => {
+                tracing::debug!(error = %format!("{error:#}"), "denylist unreadable; the revocation list decides");
+                Ok(false)
+            }
+            Err(error) => Err(ApiError::internal(error)),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod password;
+pub mod revocations;
 pub mod service_clients;
 pub mod sessions;
 pub mod users;
@@ -42,6 +43,11 @@ pub fn routes(r: &mut RouteTable, state: State) {
             "/auth/.well-known/jwks.json",
             Access::Public,
             sessions::jwks,
+        )
+        .get(
+            "/auth/revocations",
+            Access::CheckedByHandler("internal key (X-EVDMS-Internal-Key)"),
+            revocations::feed,
         )
         .post("/auth/password/forgot", Access::Public, password::forgot)
         .post("/auth/password/reset", Access::Public, password::reset)
@@ -103,7 +109,7 @@ pub fn routes(r: &mut RouteTable, state: State) {
 #[openapi(
     paths(
         sessions::login, sessions::refresh, sessions::logout, sessions::logout_all, sessions::list_sessions,
-        sessions::delete_session, sessions::client_credentials, sessions::jwks,
+        sessions::delete_session, sessions::client_credentials, sessions::jwks, revocations::feed,
         password::forgot, password::reset, password::change,
         users::me, users::update_me, users::list, users::create, users::get, users::update,
         users::deactivate, users::reactivate,
@@ -120,6 +126,8 @@ pub fn routes(r: &mut RouteTable, state: State) {
         sessions::ClientTokenResponse,
         kernel::tokens::Jwks, kernel::tokens::Jwk, audit::AuditEntryDto,
         crate::store::audit::AuditAction,
+        kernel::tokens::Jwks, kernel::tokens::Jwk, kernel::revocation::RevocationFeed,
+        kernel::revocation::Revocation, kernel::revocation::RevocationKind,
     )),
     tags((name = "auth", description = "Sign-in, sessions, passwords, service tokens"),
          (name = "users", description = "User accounts"),

@@ -12,9 +12,8 @@ use crate::{
     throttle::{Account, LoginThrottle},
     tokens::{hash_secret, new_secret, sign_access_token, Subject},
 };
-use kernel::{tokens::revoked_token_key, Caller, DomainError, DomainResult, WriteTxn};
+use kernel::{Caller, DomainError, DomainResult, WriteTxn};
 use secrecy::SecretString;
-use std::time::Duration;
 use uuid::Uuid;
 
 /// Where a request came from, as the session and the audit trail record it.
@@ -182,14 +181,8 @@ pub async fn logout(services: &Services, caller: &Caller) -> AuthResult<()> {
             .revoke_sessions(&*txn, &[session], "logout")
             .await?;
     }
-    let left = (caller.expires_at - chrono::Utc::now().timestamp()).max(1) as u64;
     services
-        .cache
-        .set(
-            &revoked_token_key(&caller.token_id),
-            "logout",
-            Duration::from_secs(left + kernel::tokens::LEEWAY_SECS),
-        )
+        .revoke_token(&*txn, &caller.token_id, caller.expires_at, "logout")
         .await?;
     txn.commit().await?;
     Ok(())

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod known_branches;
 pub mod password_resets;
 pub mod refresh_tokens;
+pub mod revocations;
 pub mod service_clients;
 pub mod sessions;
 pub mod users;

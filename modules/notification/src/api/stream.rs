@@ -35,7 +35,7 @@ pub async fn issue_ticket(state: State, caller: Caller) -> ApiResult<HttpRespons
     let ttl = state.settings.stream_ticket_ttl_secs;
     let ticket = tickets::issue(&*state.cache, caller.subject, Duration::from_secs(ttl))
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(cache_unavailable)?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(StreamTicket {
@@ -118,12 +118,22 @@ fn last_event_id(req: &HttpRequest, query: Option<&str>) -> ApiResult<Option<Uui
     }
 }
 
+/// Tickets live in the cache: while it is down they can be neither issued nor spent (503; a
+/// bearer token still opens the stream).
+fn cache_unavailable(error: anyhow::Error) -> ApiError {
+    tracing::warn!(error = %format!("{error:#}"), "stream tickets unavailable");
+    ApiError::new(
+        kernel::error::ErrorKind::ServiceUnavailable,
+        "stream tickets are unavailable for the moment; retry, or open the stream with a bearer token",
+    )
+}
+
 /// Who the stream is for: the ticket's user, or the bearer token's.
 async fn stream_user(state: &State, req: &HttpRequest, ticket: Option<&str>) -> ApiResult<Uuid> {
     if let Some(ticket) = ticket {
         return tickets::redeem(&*state.cache, ticket)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(cache_unavailable)?
             .ok_or_else(|| {
                 ApiError::unauthorized("the stream ticket is unknown, used or expired")
                     .with_code(kernel::ErrorCode::InvalidStreamTicket)
