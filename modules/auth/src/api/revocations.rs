@@ -20,7 +20,7 @@ pub struct FeedQuery {
 
 /// Revoked access tokens and sessions that have not expired, recorded since `since`. Poll with
 /// the returned `cursor` (it lies a little behind now, so expect repeats).
-#[utoipa::path(get, path = "/api/v1/auth/revocations", tag = "auth", params(FeedQuery),
+#[utoipa::path(get, path = "/api/v1/auth/revocations", operation_id = "listRevocations", tag = "auth", params(FeedQuery),
     responses(
         (status = 200, body = RevocationFeed),
         (status = 401, description = "Missing or wrong internal key (X-EVDMS-Internal-Key)", body = kernel::error::Problem, content_type = "application/problem+json"),
