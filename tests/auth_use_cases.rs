@@ -60,7 +60,7 @@ async fn audit_kinds(services: &Services, user_id: Uuid) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str().to_owned())
         .collect()
 }
 
