@@ -119,6 +119,15 @@ impl LoginThrottle<'_> {
         )
     }
 
+    /// Stores a throttle marker. Throttling is best effort: while the cache is down, logins go
+    /// on unthrottled rather than failing (the cache counts and logs the error, see
+    /// `kernel::cache::FailOpen`, whose reads and counters already fail open).
+    async fn mark(&self, key: &str, ttl: Duration) {
+        if let Err(error) = self.cache.set(key, "1", ttl).await {
+            tracing::debug!(%error, "login throttle marker not stored");
+        }
+    }
+
     /// 429 while this account+address pair, or this address, is waiting out a delay.
     pub async fn check(&self, account: &Account, ip: Option<&str>) -> AuthResult<()> {
         let keys = Keys::new(account, ip);
@@ -146,12 +155,12 @@ impl LoginThrottle<'_> {
             self.settings.login_free_failures_per_account_address
         };
         if let Some(wait) = self.delay(pair_failures, free) {
-            self.cache.set(&keys.pair_wait, "1", wait).await?;
+            self.mark(&keys.pair_wait, wait).await;
         }
         let (address_failures, _) = self.cache.increment(&keys.address_failures, window).await?;
         let free = self.settings.login_free_failures_per_address;
         if let Some(wait) = self.delay(address_failures, free) {
-            self.cache.set(&keys.address_wait, "1", wait).await?;
+            self.mark(&keys.address_wait, wait).await;
         }
         Ok(())
     }
@@ -165,7 +174,7 @@ impl LoginThrottle<'_> {
         self.cache.delete(&keys.pair_failures).await?;
         self.cache.delete(&keys.pair_wait).await?;
         let remember = Duration::from_secs(self.settings.refresh_token_ttl_secs.max(1));
-        self.cache.set(&keys.known_device, "1", remember).await?;
+        self.mark(&keys.known_device, remember).await;
         Ok(())
     }
 }

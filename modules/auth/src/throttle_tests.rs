@@ -74,6 +74,7 @@ fn settings() -> AuthSettings {
         login_delay_max_secs: 300,
         login_failure_window_secs: 3600,
         password_reset_ttl_secs: 3600,
+        revocation_refresh_ms: 1000,
     }
 }
 
