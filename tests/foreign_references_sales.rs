@@ -8,35 +8,17 @@
 
 mod common;
 
-use common::{eventually, spawn_seeded_app, TestApp, ADMIN, MANAGER_A, MANAGER_B, STAFF_A};
+use common::{
+    eventually, refused, spawn_seeded_app, total, TestApp, ADMIN, MANAGER_A, MANAGER_B, STAFF_A,
+};
 use contracts::{seed as demo, Vin};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// A 422 problem naming `field` (among its errors).
-async fn refused(response: reqwest::Response, field: &str, what: &str) {
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, 422, "{what}: {body}");
-    assert_eq!(body["code"], "validation_failed", "{what}: {body}");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default();
-    assert!(fields.contains(&field), "{what}: {field} not in {body}");
-}
 
 async fn json_of(app: &TestApp, token: &str, path: &str) -> Value {
     let response = app.get_as(token, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
-}
-
-async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
-    let page = json_of(app, token, path).await;
-    page["total"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{path}: {page}"))
 }
 
 /// Everything a refused write could have changed.
